@@ -1,0 +1,283 @@
+# morphvec: raw corpus -> MeCab-ko morphemes -> fastText -> gensim -> PyTorch, with a report
+# proving the three compute the same vectors.  Each rule runs one script in scripts/, which is
+# also a standalone CLI (`python scripts/<rule>.py --help`).  Outputs: results/<run>/<rule>/.
+import re
+
+from snakemake.utils import min_version, validate
+
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schemas/config.schema.yaml")
+
+RUNS = config["runs"]
+
+
+wildcard_constraints:
+    run="|".join(re.escape(name) for name in RUNS),
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def run_settings(run):
+    """The validated (defaults filled) settings of one run."""
+    return RUNS[run]
+
+
+def is_activated(run, section):
+    return run_settings(run)[section].get("activate", False)
+
+
+def get_final_output():
+    """The per-run reports: everything else is built on the way."""
+    return expand("results/{run}/report/{file}", run=RUNS, file=["metrics.json", "report.html"])
+
+
+def tokenize_options(wildcards):
+    settings = run_settings(wildcards.run)
+    corpus, tokenizer = settings["corpus"], settings["tokenizer"]
+    return {
+        "fmt": corpus["format"],
+        "text_column": corpus["text_column"],
+        "tokenizer": tokenizer["name"],
+        "lowercase": tokenizer["lowercase"],
+        "max_chars": tokenizer["max_chars"],
+        "invalid_utf8": tokenizer["invalid_utf8"],
+    }
+
+
+def fasttext_mem_mb(wildcards):
+    """fastText's input matrix (bucket + ~vocabulary rows) x dim floats, held about three
+    times (fastText, the numpy copy for the n-gram fix, set_matrices), plus headroom."""
+    params = run_settings(wildcards.run)["fasttext"]
+    matrix_mb = (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6
+    return int(3 * matrix_mb + 1000)
+
+
+def model_mem_mb(wildcards):
+    """Loading the model in gensim/torch: a few copies of the input matrix."""
+    params = run_settings(wildcards.run)["fasttext"]
+    return int(4 * (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6 + 1000)
+
+
+def finetune_options(wildcards):
+    options = dict(run_settings(wildcards.run)["finetune_word2vec"])
+    options.pop("activate", None)
+    options.pop("pretrained", None)
+    keys = ("binary", "limit", "lockf", "vector_size")
+    return {
+        **{key: options.pop(key) for key in keys},
+        "params": options,
+    }
+
+
+def report_inputs(wildcards):
+    run = wildcards.run
+    evaluation = run_settings(run)["evaluation"]
+    inputs = {
+        "tokens": f"results/{run}/tokenize_corpus/tokens.txt",
+        "token_stats": f"results/{run}/tokenize_corpus/stats.json",
+        "bin": f"results/{run}/train_fasttext/model.bin",
+        "train_stats": f"results/{run}/train_fasttext/stats.json",
+        "kv": f"results/{run}/load_gensim/fasttext.kv",
+        "torch_weights": f"results/{run}/export_torch/embeddings.safetensors",
+        "torch_vocab": f"results/{run}/export_torch/vocab.txt",
+        "torch_loader": f"results/{run}/export_torch/fasttext_torch.py",
+        "evaluation_files": [*evaluation["similarity"].values(), *evaluation["analogy"].values()],
+    }
+    if is_activated(run, "finetune_word2vec"):
+        inputs["finetune_model"] = f"results/{run}/finetune_word2vec/word2vec.model"
+        inputs["finetune_stats"] = f"results/{run}/finetune_word2vec/stats.json"
+    return inputs
+
+
+def report_options(wildcards):
+    evaluation = run_settings(wildcards.run)["evaluation"]
+    return {
+        "similarity": evaluation["similarity"],
+        "analogy": evaluation["analogy"],
+        "probe_words": evaluation["probe_words"],
+        "samples": evaluation["samples"],
+        "tolerance": evaluation["tolerance"],
+        "seed": evaluation["seed"],
+    }
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+rule all:
+    input:
+        get_final_output(),
+    default_target: True
+    localrule: True
+
+
+rule tokenize_corpus:
+    input:
+        corpus=lambda wildcards: run_settings(wildcards.run)["corpus"]["path"],
+    output:
+        tokens="results/{run}/tokenize_corpus/tokens.txt",
+        stats="results/{run}/tokenize_corpus/stats.json",
+    params:
+        options=tokenize_options,
+    threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
+    resources:
+        mem_mb=lambda wildcards, threads: 500 + 400 * threads,
+        runtime=120,
+    log:
+        "results/{run}/logs/tokenize_corpus.log",
+    benchmark:
+        "results/{run}/benchmarks/tokenize_corpus.tsv"
+    conda:
+        "envs/mecab.yaml"
+    script:
+        "scripts/tokenize_corpus.py"
+
+
+rule train_fasttext:
+    input:
+        tokens="results/{run}/tokenize_corpus/tokens.txt",
+    output:
+        bin="results/{run}/train_fasttext/model.bin",
+        vec="results/{run}/train_fasttext/model.vec",
+        stats="results/{run}/train_fasttext/stats.json",
+    params:
+        fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
+        fill_untrained_ngrams=lambda wildcards: run_settings(wildcards.run)[
+            "fill_untrained_ngrams"
+        ],
+    threads: lambda wildcards: run_settings(wildcards.run)["fasttext"]["thread"]
+    resources:
+        mem_mb=fasttext_mem_mb,
+        runtime=240,
+    log:
+        "results/{run}/logs/train_fasttext.log",
+    benchmark:
+        "results/{run}/benchmarks/train_fasttext.tsv"
+    conda:
+        "envs/fasttext.yaml"
+    script:
+        "scripts/train_fasttext.py"
+
+
+rule load_gensim:
+    input:
+        bin="results/{run}/train_fasttext/model.bin",
+    output:
+        model="results/{run}/load_gensim/fasttext.model",
+        kv="results/{run}/load_gensim/fasttext.kv",
+        stats="results/{run}/load_gensim/stats.json",
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
+    log:
+        "results/{run}/logs/load_gensim.log",
+    benchmark:
+        "results/{run}/benchmarks/load_gensim.tsv"
+    conda:
+        "envs/gensim.yaml"
+    script:
+        "scripts/load_gensim.py"
+
+
+rule extract_vectors:
+    input:
+        model="results/{run}/load_gensim/fasttext.model",
+    output:
+        vocab="results/{run}/extract_vectors/vocab.tsv",
+        word_vectors="results/{run}/extract_vectors/word_vectors.npy",
+        ngram_vectors="results/{run}/extract_vectors/ngram_vectors.npy",
+        ngram_settings="results/{run}/extract_vectors/ngram_settings.json",
+        w2v_txt="results/{run}/extract_vectors/vectors.w2v.txt",
+        w2v_bin="results/{run}/extract_vectors/vectors.w2v.bin",
+        output_vectors="results/{run}/extract_vectors/output_vectors.npy",
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
+    log:
+        "results/{run}/logs/extract_vectors.log",
+    benchmark:
+        "results/{run}/benchmarks/extract_vectors.tsv"
+    conda:
+        "envs/gensim.yaml"
+    script:
+        "scripts/extract_vectors.py"
+
+
+rule finetune_word2vec:
+    input:
+        tokens="results/{run}/tokenize_corpus/tokens.txt",
+        pretrained=lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"][
+            "pretrained"
+        ],
+    output:
+        model="results/{run}/finetune_word2vec/word2vec.model",
+        stats="results/{run}/finetune_word2vec/stats.json",
+    params:
+        options=finetune_options,
+    threads: lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["workers"]
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    log:
+        "results/{run}/logs/finetune_word2vec.log",
+    benchmark:
+        "results/{run}/benchmarks/finetune_word2vec.tsv"
+    conda:
+        "envs/gensim.yaml"
+    script:
+        "scripts/finetune_word2vec.py"
+
+
+rule export_torch:
+    input:
+        word_vectors="results/{run}/extract_vectors/word_vectors.npy",
+        ngram_vectors="results/{run}/extract_vectors/ngram_vectors.npy",
+        vocab="results/{run}/extract_vectors/vocab.tsv",
+        ngram_settings="results/{run}/extract_vectors/ngram_settings.json",
+    output:
+        weights="results/{run}/export_torch/embeddings.safetensors",
+        vocab="results/{run}/export_torch/vocab.txt",
+        loader="results/{run}/export_torch/fasttext_torch.py",
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
+    log:
+        "results/{run}/logs/export_torch.log",
+    benchmark:
+        "results/{run}/benchmarks/export_torch.tsv"
+    conda:
+        "envs/torch.yaml"
+    script:
+        "scripts/export_torch.py"
+
+
+rule write_report:
+    input:
+        unpack(report_inputs),
+    output:
+        metrics="results/{run}/report/metrics.json",
+        html="results/{run}/report/report.html",
+    params:
+        options=report_options,
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=60,
+    log:
+        "results/{run}/logs/write_report.log",
+    benchmark:
+        "results/{run}/benchmarks/write_report.tsv"
+    conda:
+        "envs/report.yaml"
+    script:
+        "scripts/write_report.py"

@@ -1,0 +1,280 @@
+"""Score word vectors on word-similarity and analogy files.
+
+Works on any vectors: a fastText ``.bin``, a gensim ``.kv``/``.model``, a word2vec text or
+binary file, or a ``export_torch`` directory.  Usable as a library (the report uses it) and
+as a CLI, so that a researcher can score their own evaluation sets::
+
+    python scripts/evaluate_vectors.py results/nsmc_sample/train_fasttext/model.bin \\
+        --similarity ws353_ko=resources/eval/WS353_korean.csv \\
+        --analogy family_ko=resources/eval/analogy_family_ko.txt
+
+Similarity files: CSV or TSV (by content), optional header, ``#`` comments, optional BOM;
+the first two columns are the words and the last one the human score.  Spearman's rho is
+computed over the pairs whose two words are in the vocabulary (``coverage`` = that share);
+for vectors with subword information it is also computed over all pairs, with
+out-of-vocabulary words built from their character n-grams.
+
+Analogy files: the ``questions-words.txt`` format (``: section`` lines, then ``a b c d``),
+scored with gensim's ``evaluate_word_analogies`` (3CosAdd over the vocabulary, query words
+excluded, questions with an unknown word skipped; ``coverage`` = questions scored / all).
+"""
+
+import argparse
+import csv
+import io
+import logging
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pipeline_io import UserInputError, require_file, run_step, write_json
+
+log = logging.getLogger("morphvec.evaluate")
+
+FASTTEXT_MAGIC = 793712314  # first int32 of a fastText .bin
+
+
+# --- loading any vectors -------------------------------------------------------------------
+
+
+def detect_vectors_format(path: str | Path) -> str:
+    path = Path(path)
+    if path.is_dir():
+        return "torch"
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".kv", ".model")):
+        return "gensim"
+    if name.endswith(".safetensors"):
+        return "torch"
+    if name.endswith(".bin"):
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+        if len(head) == 4 and int.from_bytes(head, "little") == FASTTEXT_MAGIC:
+            return "fasttext"
+        return "word2vec-binary"
+    return "word2vec"
+
+
+class TorchVectors:
+    """Adapter giving a torch export the small KeyedVectors surface the evaluation needs."""
+
+    def __init__(self, path: str | Path) -> None:
+        sys.path.insert(0, str(Path(path) if Path(path).is_dir() else Path(path).parent))
+        from fasttext_torch import FastTextEmbedding
+
+        self.embedding = FastTextEmbedding.load(path)
+        self.key_to_index = self.embedding.key_to_index
+        self.index_to_key = self.embedding.vocab
+        self.vectors = self.embedding.embedding.weight.detach().numpy()
+        self.has_subwords = True
+
+    def get_vector(self, word: str) -> np.ndarray:
+        return self.embedding.word_vectors([word])[0].detach().numpy()
+
+
+def load_vectors(path: str | Path, fmt: str = "auto"):
+    """Load vectors as a gensim KeyedVectors (or, for torch exports, an adapter)."""
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"vectors not found: {path}\n  fix: give a .bin, .kv, .model, .txt or export directory")
+    fmt = detect_vectors_format(path) if fmt == "auto" else fmt
+    from gensim.models import KeyedVectors
+    from gensim.utils import SaveLoad
+
+    if fmt == "fasttext":
+        from gensim.models.fasttext import load_facebook_vectors
+
+        return load_facebook_vectors(str(path))
+    if fmt == "gensim":
+        loaded = SaveLoad.load(str(path), mmap="r")
+        return loaded.wv if hasattr(loaded, "wv") else loaded
+    if fmt in ("word2vec", "word2vec-binary"):
+        return KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec-binary")
+    if fmt == "torch":
+        return TorchVectors(path)
+    raise UserInputError(f"unknown vectors format {fmt!r}")
+
+
+def has_subwords(kv) -> bool:
+    return bool(getattr(kv, "has_subwords", False) or getattr(kv, "bucket", 0))
+
+
+# --- word similarity -----------------------------------------------------------------------
+
+
+def read_similarity_pairs(path: str | Path) -> list[tuple[str, str, float]]:
+    """``(word1, word2, score)`` triples from a CSV/TSV similarity file (header optional)."""
+    path = require_file(path, "similarity file", "check the evaluation.similarity paths in the config")
+    text = path.read_text(encoding="utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise UserInputError(f"{path}: no word pairs in the file")
+    delimiter = "\t" if "\t" in lines[0] else ","
+    pairs = []
+    for number, row in enumerate(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter), start=1):
+        if len(row) < 3:
+            raise UserInputError(f"{path}: row {number}: expected word1, word2 and a score, got {row}")
+        try:
+            score = float(row[-1])
+        except ValueError:
+            if number == 1:
+                continue  # a header
+            raise UserInputError(f"{path}: row {number}: the score {row[-1]!r} is not a number") from None
+        pairs.append((row[0].strip(), row[1].strip(), score))
+    return pairs
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b) / denominator) if denominator > 0 else 0.0
+
+
+def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
+    """Spearman (and Pearson) between human scores and cosine similarities."""
+    from scipy.stats import pearsonr, spearmanr
+
+    def score(use_subwords: bool):
+        human, model, used = [], [], []
+        for a, b, gold in pairs:
+            if not use_subwords and (a not in kv.key_to_index or b not in kv.key_to_index):
+                continue
+            human.append(gold)
+            model.append(_cosine(kv.get_vector(a), kv.get_vector(b)))
+            used.append((a, b, gold, model[-1]))
+        if len(human) < 3:
+            return None, None, used
+        rho = spearmanr(human, model).statistic
+        r = pearsonr(human, model).statistic
+        return (None if math.isnan(rho) else float(rho)), (None if math.isnan(r) else float(r)), used
+
+    rho, r, used = score(False)
+    result = {
+        "pairs": len(pairs),
+        "pairs_in_vocab": len(used),
+        "coverage": round(len(used) / len(pairs), 6) if pairs else 0.0,
+        "spearman": rho,
+        "pearson": r,
+    }
+    if has_subwords(kv):
+        rho_all, _, used_all = score(True)
+        result["spearman_all_pairs_subword"] = rho_all
+        result["scored_pairs"] = [list(p) for p in used_all]
+    else:
+        result["scored_pairs"] = [list(p) for p in used]
+    return result
+
+
+# --- analogies -----------------------------------------------------------------------------
+
+
+def count_analogy_questions(path: Path) -> int:
+    with open(path, encoding="utf-8-sig") as handle:
+        return sum(1 for line in handle if line.strip() and not line.startswith(":"))
+
+
+def evaluate_analogies(kv, path: str | Path, restrict_vocab: int = 300000) -> dict:
+    """gensim's ``evaluate_word_analogies`` with the share of questions it could score."""
+    path = require_file(path, "analogy file", "check the evaluation.analogy paths in the config")
+    total = count_analogy_questions(path)
+    if total == 0:
+        raise UserInputError(f"{path}: no questions found (expected ': section' and 'a b c d' lines)")
+    if not hasattr(kv, "evaluate_word_analogies"):
+        raise UserInputError("analogy evaluation needs gensim-loadable vectors (not a torch export)")
+    accuracy, sections = kv.evaluate_word_analogies(str(path), restrict_vocab=restrict_vocab)
+    per_section = {}
+    scored = 0
+    for section in sections:
+        n = len(section["correct"]) + len(section["incorrect"])
+        if section["section"] == "Total accuracy":
+            scored = n
+            continue
+        per_section[section["section"]] = {
+            "correct": len(section["correct"]),
+            "scored": n,
+            "accuracy": round(len(section["correct"]) / n, 6) if n else None,
+        }
+    return {
+        "questions": total,
+        "scored": scored,
+        "coverage": round(scored / total, 6),
+        "accuracy": round(float(accuracy), 6) if scored else None,
+        "sections": per_section,
+    }
+
+
+# --- neighbours ----------------------------------------------------------------------------
+
+
+def nearest_neighbours(kv, words: list[str], topn: int = 10) -> dict:
+    """``most_similar`` for each probe word (subword vectors for unknown words if available)."""
+    result = {}
+    for word in words:
+        if word not in kv.key_to_index and not has_subwords(kv):
+            result[word] = None
+            continue
+        try:
+            result[word] = [[other, round(float(sim), 4)] for other, sim in kv.most_similar(word, topn=topn)]
+        except KeyError:
+            result[word] = None
+    return result
+
+
+def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
+    out: dict = {"similarity": {}, "analogy": {}}
+    for name, path in similarity.items():
+        out["similarity"][name] = evaluate_similarity(kv, read_similarity_pairs(path))
+    for name, path in analogy.items():
+        out["analogy"][name] = evaluate_analogies(kv, path)
+    return out
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def _named_paths(values: list[str], flag: str) -> dict[str, str]:
+    named = {}
+    for value in values or []:
+        name, sep, path = value.partition("=")
+        if not sep:
+            name, path = Path(value).stem, value
+        named[name] = path
+    return named
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("vectors", help="fastText .bin, gensim .kv/.model, word2vec .txt/.bin, or torch export dir")
+    parser.add_argument("--format", default="auto", help="auto, fasttext, gensim, word2vec, word2vec-binary, torch")
+    parser.add_argument("--similarity", action="append", metavar="NAME=PATH", help="word-similarity file")
+    parser.add_argument("--analogy", action="append", metavar="NAME=PATH", help="questions-words file")
+    parser.add_argument("--neighbours", nargs="*", default=[], metavar="WORD", help="probe words")
+    parser.add_argument("--out", help="write the scores as JSON here (default: print)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def run() -> None:
+        import json
+
+        kv = load_vectors(args.vectors, args.format)
+        scores = evaluate(kv, _named_paths(args.similarity, "--similarity"), _named_paths(args.analogy, "--analogy"))
+        for result in scores["similarity"].values():
+            result.pop("scored_pairs", None)
+        if args.neighbours:
+            scores["neighbours"] = nearest_neighbours(kv, args.neighbours)
+        if args.out:
+            write_json(args.out, scores)
+        else:
+            print(json.dumps(scores, indent=2, ensure_ascii=False))
+
+    return run_step(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Train unsupervised fastText embeddings with the official binding; write ``.bin`` and ``.vec``.
+
+Every fastText hyper-parameter of ``train_unsupervised`` is passed through under fastText's
+own name (``dim``, ``minCount``, ``ws``, ``t``, ...), so settings copy over from its docs.
+
+Known fastText 0.9.x bug (facebookresearch/fastText#1061, #935): ``DenseMatrix::uniform``
+splits the input matrix into 10 blocks but starts only ``thread`` workers, one per block, so
+with fewer than 10 threads only ``thread/10`` of the rows get their random initial values and
+the rest start at exactly zero.  Rows that training touches move away from zero; the n-gram
+bucket rows that no training word hashes into stay exactly zero forever, and an out-of-vocabulary
+word whose n-grams land only there gets a zero vector (and NaNs wherever it is normalised).
+
+Workaround used here (``fill_untrained_ngrams``, on by default): after training, every n-gram
+row that is still exactly zero -- never initialised and never updated -- gets the value
+fastText intended, uniform in ``[-1/dim, 1/dim]`` (seeded), and the model is saved with
+``set_matrices``.  Word rows and every trained row are left bit-for-bit as fastText produced
+them.  The share of all-zero n-gram rows before and after is recorded in the stats.  (Training
+with ``thread >= 10`` also avoids the bug, but multi-threaded training is not reproducible.)
+"""
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline_io import UserInputError, atomic_open, atomic_path, require_file, run_step, snakemake_log, write_json
+
+log = logging.getLogger("morphvec.train_fasttext")
+
+# fastText's own names and defaults for unsupervised training (fasttext 0.9.3).
+FASTTEXT_DEFAULTS = {
+    "model": "skipgram",
+    "dim": 100,
+    "epoch": 5,
+    "lr": 0.05,
+    "minCount": 5,
+    "minn": 3,
+    "maxn": 6,
+    "bucket": 2000000,
+    "ws": 5,
+    "neg": 5,
+    "t": 1e-4,
+    "lrUpdateRate": 100,
+    "thread": 1,
+    "seed": 0,
+}
+
+
+def zero_ngram_rows(input_matrix: np.ndarray, n_words: int) -> np.ndarray:
+    """Boolean mask of the n-gram bucket rows (after the word rows) that are exactly zero."""
+    return ~np.any(input_matrix[n_words:], axis=1)
+
+
+def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int) -> int:
+    """Give never-initialised n-gram rows fastText's intended uniform(-1/dim, 1/dim) values.
+
+    Modifies ``input_matrix`` in place and returns how many rows were filled.
+    """
+    zero = zero_ngram_rows(input_matrix, n_words)
+    count = int(zero.sum())
+    if count:
+        dim = input_matrix.shape[1]
+        rng = np.random.default_rng(seed)
+        ngrams = input_matrix[n_words:]
+        ngrams[zero] = rng.uniform(-1.0 / dim, 1.0 / dim, size=(count, dim)).astype(input_matrix.dtype)
+    return count
+
+
+def _train_unsupervised(tokens: str, settings: dict):
+    """``fasttext.train_unsupervised`` with a working ``seed``.
+
+    fastText 0.9.3's binding rejects ``seed=`` (it is missing from the keyword list of
+    ``train_unsupervised``; facebookresearch/fastText#776, #885) although ``Args`` has the field
+    and the binding copies its module-level defaults into ``Args`` one by one.  Setting the
+    seed there for the duration of the call is the smallest way to pass it through.
+    """
+    from fasttext import FastText
+
+    options = dict(settings)
+    seed = options.pop("seed")
+    saved = FastText.unsupervised_default["seed"]
+    FastText.unsupervised_default["seed"] = seed
+    try:
+        return FastText.train_unsupervised(tokens, verbose=2, **options)
+    finally:
+        FastText.unsupervised_default["seed"] = saved
+
+
+def write_vec(model, path: str | Path) -> None:
+    """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
+    words = model.get_words()
+    with atomic_open(path) as out:
+        out.write(f"{len(words)} {model.get_dimension()}\n")
+        for word in words:
+            vector = model.get_word_vector(word)
+            out.write(word + " " + " ".join(f"{value:.5g}" for value in vector) + " \n")
+
+
+def train_fasttext(
+    tokens: str | Path,
+    model_bin: str | Path,
+    model_vec: str | Path | None = None,
+    stats_out: str | Path | None = None,
+    *,
+    params: dict | None = None,
+    fill_untrained_ngrams: bool = True,
+) -> dict:
+    """Train on a tokenized corpus (one document per line) and save the model."""
+    tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
+    unknown = sorted(set(params or {}) - set(FASTTEXT_DEFAULTS))
+    if unknown:
+        raise UserInputError(
+            f"unknown fastText parameter(s) {unknown}\n  fix: use fastText's names: {sorted(FASTTEXT_DEFAULTS)}"
+        )
+    settings = {**FASTTEXT_DEFAULTS, **(params or {})}
+    if tokens.stat().st_size == 0:
+        raise UserInputError(f"{tokens} is empty: there is nothing to train on")
+    log.info("training fastText on %s with %s", tokens, settings)
+    started = time.perf_counter()
+    try:
+        model = _train_unsupervised(str(tokens), settings)
+    except RuntimeError as error:  # e.g. an empty vocabulary after minCount
+        raise UserInputError(
+            f"fastText could not train on {tokens}: {error}\n  fix: lower fasttext.minCount or use a larger corpus"
+        ) from None
+    train_seconds = time.perf_counter() - started
+    sys.stderr.write("\n")  # fastText ends its progress line with '\r'
+
+    n_words = len(model.get_words())
+    input_matrix = model.get_input_matrix()
+    zero_before = zero_ngram_rows(input_matrix, n_words)
+    filled = 0
+    if fill_untrained_ngrams and zero_before.any():
+        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
+        model.set_matrices(input_matrix, model.get_output_matrix())
+        log.info("filled %d never-initialised n-gram rows (fastText#1061)", filled)
+    zero_after = zero_ngram_rows(input_matrix, n_words)
+
+    with atomic_path(model_bin, suffix=".bin") as tmp:
+        model.save_model(tmp)
+    if model_vec is not None:
+        write_vec(model, model_vec)
+
+    n_buckets = int(input_matrix.shape[0] - n_words)
+    stats = {
+        "params": settings,
+        "seconds": round(train_seconds, 3),
+        "words": n_words,
+        "buckets": n_buckets,
+        "zero_ngram_rows": {
+            "before_fix": int(zero_before.sum()),
+            "before_fix_share": round(float(zero_before.mean()), 6) if n_buckets else 0.0,
+            "filled": filled,
+            "after_fix": int(zero_after.sum()),
+            "after_fix_share": round(float(zero_after.mean()), 6) if n_buckets else 0.0,
+        },
+    }
+    log.info(
+        "trained %d words in %.1f s; all-zero n-gram rows: %.1f%% before fix, %.1f%% after",
+        n_words,
+        train_seconds,
+        100 * stats["zero_ngram_rows"]["before_fix_share"],
+        100 * stats["zero_ngram_rows"]["after_fix_share"],
+    )
+    if stats_out is not None:
+        write_json(stats_out, stats)
+    return stats
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tokens", help="tokenized corpus, one document per line")
+    parser.add_argument("model_bin", help="output fastText .bin")
+    parser.add_argument("--vec", help="output fastText .vec text file")
+    parser.add_argument("--stats", help="output training statistics as JSON")
+    parser.add_argument(
+        "--no-fill-untrained-ngrams",
+        dest="fill_untrained_ngrams",
+        action="store_false",
+        help="keep fastText#1061's all-zero n-gram rows as they are",
+    )
+    for name, default in FASTTEXT_DEFAULTS.items():
+        parser.add_argument(f"--{name}", type=type(default), default=default, help=f"(default {default})")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = vars(build_parser().parse_args(argv))
+    params = {name: args[name] for name in FASTTEXT_DEFAULTS}
+    return run_step(
+        lambda: train_fasttext(
+            args["tokens"],
+            args["model_bin"],
+            args["vec"],
+            args["stats"],
+            params=params,
+            fill_untrained_ngrams=args["fill_untrained_ngrams"],
+        )
+    )
+
+
+if "snakemake" in globals():
+    sm = globals()["snakemake"]
+    sys.exit(
+        run_step(
+            lambda: train_fasttext(
+                sm.input.tokens,
+                sm.output.bin,
+                sm.output.vec,
+                sm.output.stats,
+                params=sm.params.fasttext,
+                fill_untrained_ngrams=sm.params.fill_untrained_ngrams,
+            ),
+            snakemake_log(sm),
+        )
+    )
+elif __name__ == "__main__":
+    sys.exit(main())
