@@ -5,7 +5,6 @@ import re
 
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -112,9 +111,9 @@ def report_options(wildcards):
 
 
 rule all:
+    default_target: True
     input:
         get_final_output(),
-    default_target: True
     localrule: True
 
 
@@ -124,18 +123,18 @@ rule tokenize_corpus:
     output:
         tokens="results/{run}/tokenize_corpus/tokens.txt",
         stats="results/{run}/tokenize_corpus/stats.json",
-    params:
-        options=tokenize_options,
-    threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
-    resources:
-        mem_mb=lambda wildcards, threads: 500 + 400 * threads,
-        runtime=120,
     log:
         "results/{run}/logs/tokenize_corpus.log",
     benchmark:
         "results/{run}/benchmarks/tokenize_corpus.tsv"
     conda:
         "envs/mecab.yaml"
+    threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
+    resources:
+        mem_mb=lambda wildcards, threads: 500 + 400 * threads,
+        runtime=120,
+    params:
+        options=tokenize_options,
     script:
         "scripts/tokenize_corpus.py"
 
@@ -147,21 +146,19 @@ rule train_fasttext:
         bin="results/{run}/train_fasttext/model.bin",
         vec="results/{run}/train_fasttext/model.vec",
         stats="results/{run}/train_fasttext/stats.json",
-    params:
-        fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
-        fill_untrained_ngrams=lambda wildcards: run_settings(wildcards.run)[
-            "fill_untrained_ngrams"
-        ],
-    threads: lambda wildcards: run_settings(wildcards.run)["fasttext"]["thread"]
-    resources:
-        mem_mb=fasttext_mem_mb,
-        runtime=240,
     log:
         "results/{run}/logs/train_fasttext.log",
     benchmark:
         "results/{run}/benchmarks/train_fasttext.tsv"
     conda:
         "envs/fasttext.yaml"
+    threads: lambda wildcards: run_settings(wildcards.run)["fasttext"]["thread"]
+    resources:
+        mem_mb=fasttext_mem_mb,
+        runtime=240,
+    params:
+        fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
+        fill_untrained_ngrams=lambda wildcards: run_settings(wildcards.run)["fill_untrained_ngrams"],
     script:
         "scripts/train_fasttext.py"
 
@@ -173,16 +170,16 @@ rule load_gensim:
         model="results/{run}/load_gensim/fasttext.model",
         kv="results/{run}/load_gensim/fasttext.kv",
         stats="results/{run}/load_gensim/stats.json",
-    threads: 1
-    resources:
-        mem_mb=model_mem_mb,
-        runtime=30,
     log:
         "results/{run}/logs/load_gensim.log",
     benchmark:
         "results/{run}/benchmarks/load_gensim.tsv"
     conda:
         "envs/gensim.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
     script:
         "scripts/load_gensim.py"
 
@@ -198,16 +195,16 @@ rule extract_vectors:
         w2v_txt="results/{run}/extract_vectors/vectors.w2v.txt",
         w2v_bin="results/{run}/extract_vectors/vectors.w2v.bin",
         output_vectors="results/{run}/extract_vectors/output_vectors.npy",
-    threads: 1
-    resources:
-        mem_mb=model_mem_mb,
-        runtime=30,
     log:
         "results/{run}/logs/extract_vectors.log",
     benchmark:
         "results/{run}/benchmarks/extract_vectors.tsv"
     conda:
         "envs/gensim.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
     script:
         "scripts/extract_vectors.py"
 
@@ -215,24 +212,22 @@ rule extract_vectors:
 rule finetune_word2vec:
     input:
         tokens="results/{run}/tokenize_corpus/tokens.txt",
-        pretrained=lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"][
-            "pretrained"
-        ],
+        pretrained=lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["pretrained"],
     output:
         model="results/{run}/finetune_word2vec/word2vec.model",
         stats="results/{run}/finetune_word2vec/stats.json",
-    params:
-        options=finetune_options,
-    threads: lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["workers"]
-    resources:
-        mem_mb=4000,
-        runtime=120,
     log:
         "results/{run}/logs/finetune_word2vec.log",
     benchmark:
         "results/{run}/benchmarks/finetune_word2vec.tsv"
     conda:
         "envs/gensim.yaml"
+    threads: lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["workers"]
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        options=finetune_options,
     script:
         "scripts/finetune_word2vec.py"
 
@@ -247,16 +242,16 @@ rule export_torch:
         weights="results/{run}/export_torch/embeddings.safetensors",
         vocab="results/{run}/export_torch/vocab.txt",
         loader="results/{run}/export_torch/fasttext_torch.py",
-    threads: 1
-    resources:
-        mem_mb=model_mem_mb,
-        runtime=30,
     log:
         "results/{run}/logs/export_torch.log",
     benchmark:
         "results/{run}/benchmarks/export_torch.tsv"
     conda:
         "envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=30,
     script:
         "scripts/export_torch.py"
 
@@ -267,17 +262,17 @@ rule write_report:
     output:
         metrics="results/{run}/report/metrics.json",
         html="results/{run}/report/report.html",
-    params:
-        options=report_options,
-    threads: 1
-    resources:
-        mem_mb=model_mem_mb,
-        runtime=60,
     log:
         "results/{run}/logs/write_report.log",
     benchmark:
         "results/{run}/benchmarks/write_report.tsv"
     conda:
         "envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=60,
+    params:
+        options=report_options,
     script:
         "scripts/write_report.py"

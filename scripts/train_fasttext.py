@@ -5,21 +5,33 @@ own name (``dim``, ``minCount``, ``ws``, ``t``, ...), so settings copy over from
 
 Known fastText 0.9.x bug (facebookresearch/fastText#1061, #935): ``DenseMatrix::uniform``
 splits the input matrix into 10 blocks but starts only ``thread`` workers, one per block, so
-with fewer than 10 threads only ``thread/10`` of the rows get their random initial values and
-the rest start at exactly zero.  Rows that training touches move away from zero; the n-gram
-bucket rows that no training word hashes into stay exactly zero forever, and an out-of-vocabulary
-word whose n-grams land only there gets a zero vector (and NaNs wherever it is normalised).
+with fewer than 10 threads only ``thread/10`` of the rows get their random initial values.
+Worse, in 0.9.3 the matrix lives in an ``intgemm::AlignedVector`` (``posix_memalign``), which
+is *not* zeroed: the skipped rows hold whatever the memory held.  In a fresh process a large
+allocation is fresh zero pages from ``mmap``, but a second training in the same process (or a
+small matrix carved from a reused heap) starts from garbage -- seen here as different vectors
+on every run and ``RuntimeError: Encountered NaN``.
 
-Workaround used here (``fill_untrained_ngrams``, on by default): after training, every n-gram
-row that is still exactly zero -- never initialised and never updated -- gets the value
-fastText intended, uniform in ``[-1/dim, 1/dim]`` (seeded), and the model is saved with
-``set_matrices``.  Word rows and every trained row are left bit-for-bit as fastText produced
-them.  The share of all-zero n-gram rows before and after is recorded in the stats.  (Training
-with ``thread >= 10`` also avoids the bug, but multi-threaded training is not reproducible.)
+What this step does about it:
+
+1. fastText trains in a child process with glibc's ``mmap_threshold`` lowered to 128 KiB, so the
+   matrix is always fresh zero pages: the skipped rows start at exactly zero, deterministically.
+2. Rows that training touches move away from zero; n-gram bucket rows that no training word
+   hashes into stay exactly zero, and an out-of-vocabulary word whose n-grams land only there
+   would get a zero vector (NaN wherever it is normalised).  With ``fill_untrained_ngrams`` (on
+   by default) every n-gram row still exactly zero after training gets the value fastText
+   intended, uniform in ``[-1/dim, 1/dim]`` (seeded), and the model is saved with
+   ``set_matrices``.  Word rows and every trained row stay bit-for-bit as fastText produced them.
+
+The share of all-zero n-gram rows before and after the fill is recorded in the stats.
+(``thread >= 10`` initialises every block, but multi-threaded training is not reproducible.)
 """
 
 import argparse
+import json
 import logging
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -89,6 +101,45 @@ def _train_unsupervised(tokens: str, settings: dict):
         FastText.unsupervised_default["seed"] = saved
 
 
+# Run in the child: train, save, report fastText's own error message on failure.
+_CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from train_fasttext import _train_unsupervised
+try:
+    model = _train_unsupervised(sys.argv[2], json.loads(sys.argv[3]))
+except RuntimeError as error:
+    sys.stderr.write(f"\\nfastText error: {error}\\n")
+    sys.exit(3)
+model.save_model(sys.argv[4])
+"""
+# glibc serves allocations of at least this size with mmap, i.e. fresh zero pages.
+_MMAP_THRESHOLD = 128 * 1024
+
+
+def _train_in_fresh_process(tokens: Path, settings: dict, model_bin: str) -> None:
+    """Train in a child process whose big allocations are zeroed (see the module docstring)."""
+    env = dict(os.environ)
+    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
+    env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(Path(__file__).parent), str(tokens), json.dumps(settings), model_bin],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(child.stderr.replace("\r", "\n") + "\n")  # fastText's progress, for the log
+    if child.returncode != 0:
+        reason = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else f"exit {child.returncode}"
+        raise UserInputError(
+            f"fastText could not train on {tokens}: {reason}\n"
+            "  fix: check the corpus is not empty, lower fasttext.minCount, or lower fasttext.lr if it diverged"
+        )
+
+
 def write_vec(model, path: str | Path) -> None:
     """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
     words = model.get_words()
@@ -109,6 +160,8 @@ def train_fasttext(
     fill_untrained_ngrams: bool = True,
 ) -> dict:
     """Train on a tokenized corpus (one document per line) and save the model."""
+    import fasttext
+
     tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
     unknown = sorted(set(params or {}) - set(FASTTEXT_DEFAULTS))
     if unknown:
@@ -120,27 +173,22 @@ def train_fasttext(
         raise UserInputError(f"{tokens} is empty: there is nothing to train on")
     log.info("training fastText on %s with %s", tokens, settings)
     started = time.perf_counter()
-    try:
-        model = _train_unsupervised(str(tokens), settings)
-    except RuntimeError as error:  # e.g. an empty vocabulary after minCount
-        raise UserInputError(
-            f"fastText could not train on {tokens}: {error}\n  fix: lower fasttext.minCount or use a larger corpus"
-        ) from None
-    train_seconds = time.perf_counter() - started
-    sys.stderr.write("\n")  # fastText ends its progress line with '\r'
+    with atomic_path(model_bin, suffix=".bin") as raw_bin:
+        _train_in_fresh_process(tokens, settings, raw_bin)
+        train_seconds = time.perf_counter() - started
+        model = fasttext.load_model(raw_bin)
+        n_words = len(model.get_words())
+        input_matrix = model.get_input_matrix()
+        zero_before = zero_ngram_rows(input_matrix, n_words)
+        filled = 0
+        if fill_untrained_ngrams and zero_before.any():
+            filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
+            model.set_matrices(input_matrix, model.get_output_matrix())
+            log.info("filled %d never-initialised n-gram rows (fastText#1061)", filled)
+        zero_after = zero_ngram_rows(input_matrix, n_words)
 
-    n_words = len(model.get_words())
-    input_matrix = model.get_input_matrix()
-    zero_before = zero_ngram_rows(input_matrix, n_words)
-    filled = 0
-    if fill_untrained_ngrams and zero_before.any():
-        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
-        model.set_matrices(input_matrix, model.get_output_matrix())
-        log.info("filled %d never-initialised n-gram rows (fastText#1061)", filled)
-    zero_after = zero_ngram_rows(input_matrix, n_words)
-
-    with atomic_path(model_bin, suffix=".bin") as tmp:
-        model.save_model(tmp)
+        if filled:
+            model.save_model(raw_bin)
     if model_vec is not None:
         write_vec(model, model_vec)
 

@@ -1,0 +1,91 @@
+import json
+import math
+
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+from evaluate_vectors import (
+    detect_vectors_format,
+    evaluate_analogies,
+    evaluate_similarity,
+    load_vectors,
+    main,
+    read_similarity_pairs,
+)
+from pipeline_io import UserInputError
+
+
+def unit(degrees):
+    return [math.cos(math.radians(degrees)), math.sin(math.radians(degrees))]
+
+
+@pytest.fixture()
+def angles_kv():
+    """Words on the unit circle: cosine similarity falls with the angle between them."""
+    kv = KeyedVectors(vector_size=2)
+    kv.add_vectors(["a", "b", "c", "d"], np.array([unit(0), unit(10), unit(40), unit(80)], dtype=np.float32))
+    return kv
+
+
+def test_similarity_with_known_ranking_gives_rho_one_and_coverage(angles_kv):
+    pairs = [("a", "b", 9.0), ("a", "c", 5.0), ("a", "d", 1.0), ("a", "unknown", 3.0)]
+    result = evaluate_similarity(angles_kv, pairs)
+    assert result["spearman"] == pytest.approx(1.0)
+    assert result["coverage"] == pytest.approx(0.75)
+    assert result["pairs_in_vocab"] == 3
+    reversed_scores = [(a, b, -s) for a, b, s in pairs]
+    assert evaluate_similarity(angles_kv, reversed_scores)["spearman"] == pytest.approx(-1.0)
+
+
+def test_similarity_files_with_bom_header_comments_and_tabs(tmp_path):
+    csv_file = tmp_path / "ws.csv"
+    csv_file.write_text("\ufeffword 1,word 2,kor_score\n사랑,섹스,6.42\n호랑이,고양이,7.17\n", encoding="utf-8")
+    tsv_file = tmp_path / "ws.tsv"
+    tsv_file.write_text("# comment\nlove\tsex\t6.77\ntiger\tcat\t7.35\n", encoding="utf-8")
+    assert read_similarity_pairs(csv_file) == [("사랑", "섹스", 6.42), ("호랑이", "고양이", 7.17)]
+    assert read_similarity_pairs(tsv_file) == [("love", "sex", 6.77), ("tiger", "cat", 7.35)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,1\nc,d,high\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match="row 2: the score 'high' is not a number"):
+        read_similarity_pairs(bad)
+
+
+def test_analogy_accuracy_and_coverage(tmp_path):
+    kv = KeyedVectors(vector_size=3)
+    vectors = {"man": [1, 0, 0], "woman": [1, 1, 0], "king": [1, 0, 1], "queen": [1, 1, 1], "apple": [-1, 0, 0]}
+    kv.add_vectors(list(vectors), np.array(list(vectors.values()), dtype=np.float32))
+    questions = tmp_path / "q.txt"
+    questions.write_text(": gender\nman woman king queen\nking queen man woman\nman woman boy girl\n")
+    result = evaluate_analogies(kv, questions)
+    assert result["accuracy"] == 1.0
+    assert (result["scored"], result["questions"]) == (2, 3)
+    assert result["coverage"] == pytest.approx(2 / 3)
+    assert result["sections"]["gender"]["accuracy"] == 1.0
+
+
+def test_cli_scores_any_vectors_file(tmp_path, angles_kv, capsys):
+    path = tmp_path / "v.txt"
+    angles_kv.save_word2vec_format(str(path))
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("a\tb\t9\na\tc\t5\na\td\t1\n", encoding="utf-8")
+    out = tmp_path / "scores.json"
+    assert detect_vectors_format(path) == "word2vec"
+    assert main([str(path), "--similarity", f"mine={pairs}", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["similarity"]["mine"]["spearman"] == pytest.approx(1.0)
+    assert main([str(tmp_path / "missing.bin")]) == 2
+    assert "vectors not found" in capsys.readouterr().err
+
+
+def test_all_formats_of_one_model_load_to_the_same_vectors(tiny_pipeline, fasttext_model):
+    word = fasttext_model.get_words()[3]
+    expected = fasttext_model.get_word_vector(word)
+    sources = [
+        tiny_pipeline["bin"],
+        tiny_pipeline["gensim_kv"],
+        tiny_pipeline["gensim_model"],
+        tiny_pipeline["extract"]["w2v_bin"],
+        tiny_pipeline["torch_dir"],
+    ]
+    for source in sources:
+        np.testing.assert_allclose(load_vectors(source).get_vector(word), expected, atol=1e-6, err_msg=str(source))

@@ -1,0 +1,90 @@
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+import torch
+from gensim.models.fasttext import ft_hash_bytes
+from safetensors import safe_open
+
+from fasttext_torch import FastTextEmbedding, char_ngrams, fasttext_hash, ngram_buckets
+
+OOV_WORDS = ["처음보는말뭉치", "굵직한지혜들", "ㅋㅋ힣힣", "zzqxj", "영화영화영화", "é🎬", "가"]
+
+
+@pytest.fixture(scope="module")
+def embedding(tiny_pipeline):
+    return FastTextEmbedding.load(tiny_pipeline["torch_dir"])
+
+
+@pytest.mark.parametrize("text", ["<영화>", "abc", "<é🎬>", "ㅋㅋ", ""])
+def test_hash_matches_fasttexts_sign_extended_fnv1a(text):
+    assert fasttext_hash(text) == ft_hash_bytes(text.encode("utf-8"))
+
+
+def test_char_ngrams_skip_lone_boundary_characters():
+    assert char_ngrams("ab", 1, 2) == ["<a", "a", "ab", "b", "b>"]
+    assert char_ngrams("영화", 3, 6) == ["<영화", "<영화>", "영화>"]
+
+
+def test_ngram_ids_are_fasttexts_subword_ids(embedding, fasttext_model):
+    n_words = len(fasttext_model.get_words())
+    for word in OOV_WORDS:
+        _, ids = fasttext_model.get_subwords(word)
+        assert sorted(ngram_buckets(word, 3, 6, embedding.bucket)) == sorted(
+            int(i) - n_words for i in ids if i >= n_words
+        )  # minus the word row
+
+
+def test_oov_vectors_equal_fasttext(embedding, fasttext_model):
+    ours = embedding.word_vectors(OOV_WORDS).numpy()
+    theirs = np.stack([fasttext_model.get_word_vector(w) for w in OOV_WORDS])
+    np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+    assert np.all(np.linalg.norm(ours, axis=1) > 0)  # no all-zero n-gram rows left
+
+
+def test_in_vocab_vectors_and_embedding_layer(embedding, fasttext_model):
+    words = fasttext_model.get_words()
+    assert isinstance(embedding.embedding, torch.nn.Embedding)
+    assert embedding.embedding.weight.shape == (len(words), fasttext_model.get_dimension())
+    assert not embedding.embedding.weight.requires_grad  # frozen by default
+    ids = embedding.token_ids([words[5], "처음보는말뭉치", words[0]])
+    assert ids.tolist() == [5, -1, 0]
+    vectors = embedding.embedding(torch.tensor([0, 5]))
+    np.testing.assert_allclose(vectors[1].numpy(), fasttext_model.get_word_vector(words[5]), atol=1e-6)
+    mixed = embedding(words[:50] + OOV_WORDS).numpy()
+    expected = np.stack([fasttext_model.get_word_vector(w) for w in words[:50] + OOV_WORDS])
+    np.testing.assert_allclose(mixed, expected, atol=1e-5, rtol=0)
+
+
+def test_sentence_vectors_equal_fasttext_batched(embedding, fasttext_model, tiny_pipeline):
+    lines = tiny_pipeline["tokens"].read_text(encoding="utf-8").splitlines()[:300]
+    sentences = [line.split() for line in lines] + [["처음보는말뭉치", "영화"], []]
+    ours = embedding.sentence_vectors(sentences).numpy()
+    theirs = np.stack([fasttext_model.get_sentence_vector(" ".join(s)) for s in sentences])
+    np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+    assert np.all(ours[-1] == 0)  # an empty sentence is the zero vector, as in fastText
+    np.testing.assert_allclose(embedding.sentence_vectors([lines[0]]).numpy()[0], theirs[0], atol=1e-5)
+
+
+def test_export_is_safetensors_with_settings_and_a_standalone_loader(tiny_pipeline):
+    weights = tiny_pipeline["torch_dir"] / "embeddings.safetensors"
+    with safe_open(weights, framework="pt") as handle:
+        assert set(handle.keys()) == {"word_vectors", "ngram_vectors"}
+        settings = json.loads(handle.metadata()["ngram_settings"])
+    assert (settings["min_n"], settings["max_n"], settings["bucket"]) == (3, 6, 20000)
+    # The copied loader imports on its own and gives the same vectors.
+    spec = importlib.util.spec_from_file_location("copied_loader", tiny_pipeline["torch_dir"] / "fasttext_torch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    copied = module.FastTextEmbedding.load(weights)
+    original = FastTextEmbedding.load(tiny_pipeline["torch_dir"])
+    assert torch.equal(copied.word_vectors(OOV_WORDS), original.word_vectors(OOV_WORDS))
+
+
+def test_loader_rejects_files_that_are_not_an_export(tmp_path):
+    from safetensors.torch import save_file
+
+    save_file({"x": torch.zeros(2)}, tmp_path / "embeddings.safetensors")
+    with pytest.raises(ValueError, match="not a morphvec fastText export"):
+        FastTextEmbedding.load(tmp_path)

@@ -1,0 +1,183 @@
+import gzip
+import json
+import unicodedata
+
+import pytest
+from conftest import SEED_MORPHEMES, SEED_SENTENCE, sample_texts
+from mecab import MeCab
+
+from pipeline_io import UserInputError
+from tokenize_corpus import (
+    MecabTokenizer,
+    clean_text,
+    iter_documents,
+    main,
+    split_long_text,
+    tokenize_batch,
+    tokenize_corpus,
+)
+
+
+@pytest.fixture(scope="module")
+def mecab():
+    return MecabTokenizer()
+
+
+def tokens_of(text, mecab, max_chars=5000):
+    block, counters, _ = tokenize_batch([text], mecab, max_chars)
+    return block.split(), counters
+
+
+def test_seed_sentence_splits_into_morphemes(mecab):
+    assert mecab(SEED_SENTENCE) == SEED_MORPHEMES
+
+
+def test_lattice_fast_path_matches_morphs_on_real_reviews(mecab):
+    reference = MeCab()
+    for text in sample_texts(500):
+        assert mecab(text) == reference.morphs(text)
+
+
+def test_text_after_nul_byte_is_kept(mecab):
+    tokens, counters = tokens_of("가나\x00다라 영화", mecab)
+    assert "영화" in tokens and "다라" in "".join(tokens)
+    assert counters["nul_bytes_replaced"] == 1
+
+
+def test_lone_surrogate_is_removed_not_a_crash(mecab):
+    tokens, counters = tokens_of("좋은\ud800영화", mecab)
+    assert tokens == mecab("좋은영화")
+    assert counters["surrogates_removed"] == 1
+
+
+def test_bom_and_zero_width_characters_are_not_tokens(mecab):
+    tokens, counters = tokens_of("\ufeff영화\u200b좋다\u200d", mecab)
+    assert tokens == mecab("영화좋다")
+    assert counters["invisible_chars_removed"] == 3
+
+
+def test_decomposed_hangul_is_normalised_to_nfc(mecab):
+    nfd = unicodedata.normalize("NFD", SEED_SENTENCE)
+    tokens, counters = tokens_of(nfd, mecab)
+    assert tokens == SEED_MORPHEMES
+    assert counters["nfc_normalised_documents"] == 1
+
+
+def test_whitespace_is_collapsed(mecab):
+    tokens, _ = tokens_of("  영화 \t\u3000 좋다  ", mecab)
+    assert tokens == ["영화", "좋", "다"]
+
+
+def test_long_line_without_spaces_is_cut_into_bounded_pieces(mecab):
+    pieces = split_long_text("ㅋ" * 20_000, 1000)
+    assert len(pieces) == 20 and all(len(p) == 1000 for p in pieces)
+    tokens, counters = tokens_of("ㅋ" * 20_000, mecab, max_chars=1000)
+    assert "".join(tokens) == "ㅋ" * 20_000
+    assert counters["long_documents_split"] == 1
+
+
+def test_cutting_at_spaces_does_not_change_the_morphemes(mecab):
+    text = " ".join(sample_texts(300))
+    pieces = split_long_text(text, 500)
+    assert all(len(p) <= 500 for p in pieces)
+    assert " ".join(pieces) == text
+    assert [t for p in pieces for t in mecab(p)] == mecab(text)
+
+
+def test_clean_text_counts_nothing_on_clean_text():
+    counters = {}
+    import collections
+
+    counters = collections.Counter()
+    assert clean_text("평범한 리뷰 입니다", counters) == "평범한 리뷰 입니다"
+    assert sum(counters.values()) == 0
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize(
+    ("name", "content", "field"),
+    [
+        ("c.txt", "첫 문서\n두 번째, 문서\n", "text"),
+        ("c.tsv", "id\ttext\n1\t첫 문서\n2\t두 번째, 문서\n", "text"),
+        ("c.csv", 'id,body\n1,첫 문서\n2,"두 번째, 문서"\n', "body"),
+        ("c.jsonl", '{"t": "첫 문서"}\n{"t": "두 번째, 문서"}\n', "t"),
+    ],
+)
+def test_every_format_reads_the_same_documents(tmp_path, name, content, field, compress):
+    path = tmp_path / (name + (".gz" if compress else ""))
+    data = ("\ufeff" + content).encode("utf-8")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    assert list(iter_documents(path, text_field=field)) == ["첫 문서", "두 번째, 문서"]
+
+
+def test_invalid_utf8_names_file_and_line_and_leaves_no_output(tmp_path):
+    corpus = tmp_path / "bad.txt"
+    corpus.write_bytes("좋다\n괜찮다\n".encode() + "나쁘다".encode("cp949") + b"\n")
+    out = tmp_path / "out" / "tokens.txt"
+    with pytest.raises(UserInputError, match=r"bad\.txt: line 3: invalid UTF-8"):
+        tokenize_corpus(corpus, out, tokenizer="whitespace")
+    assert not out.exists()
+    assert list(out.parent.iterdir()) == []  # no temporary file left behind either
+
+
+def test_invalid_utf8_can_be_replaced_and_counted(tmp_path):
+    corpus = tmp_path / "bad.txt"
+    corpus.write_bytes("좋다\n".encode() + b"\xff\xfe ok\n")
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", invalid_utf8="replace")
+    assert stats["cleaning"]["invalid_utf8_lines_replaced"] == 1
+    assert stats["documents_written"] == 2
+
+
+def test_missing_column_lists_the_header(tmp_path):
+    corpus = tmp_path / "c.tsv"
+    corpus.write_text("id\tbody\n1\t좋다\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match=r"c\.tsv: line 1: no column named 'text'.*\['id', 'body'\]"):
+        tokenize_corpus(corpus, tmp_path / "t.txt")
+
+
+def test_short_tsv_row_names_the_line(tmp_path):
+    corpus = tmp_path / "c.tsv"
+    corpus.write_text("id\tx\ttext\n1\ta\t좋다\n2\tb\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match="line 3"):
+        tokenize_corpus(corpus, tmp_path / "t.txt")
+
+
+def test_bad_json_names_the_line(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "좋다"}\n{"text": \n', encoding="utf-8")
+    with pytest.raises(UserInputError, match="line 2: not valid JSON"):
+        tokenize_corpus(corpus, tmp_path / "t.txt")
+
+
+def test_stats_count_documents_tokens_types_and_dropped(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("영화 좋다\n\n   \n\u200b\n영화 별로\n", encoding="utf-8")
+    out, stats_path = tmp_path / "t.txt", tmp_path / "s.json"
+    stats = tokenize_corpus(corpus, out, stats_path)
+    assert out.read_text(encoding="utf-8") == "영화 좋 다\n영화 별로\n"
+    assert (stats["documents"], stats["documents_written"], stats["dropped_empty"]) == (5, 2, 3)
+    assert (stats["tokens"], stats["types"]) == (5, 4)
+    assert json.loads(stats_path.read_text(encoding="utf-8")) == stats
+
+
+def test_whitespace_tokenizer_lowercases_eojeol(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("The Movie 정말 좋았다\n", encoding="utf-8")
+    tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", lowercase=True)
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "the movie 정말 좋았다\n"
+
+
+def test_two_workers_write_the_same_bytes_as_one(tmp_path, tiny_corpus):
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    tokenize_corpus(tiny_corpus, one, workers=1)
+    stats = tokenize_corpus(tiny_corpus, two, workers=2)
+    assert one.read_bytes() == two.read_bytes()
+    assert stats["documents"] == 3000
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
+    code = main([str(tmp_path / "missing.tsv"), str(tmp_path / "t.txt")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "corpus file not found" in err and "missing.tsv" in err
+    assert "Traceback" not in err

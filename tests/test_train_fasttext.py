@@ -1,0 +1,73 @@
+import json
+
+import fasttext
+import numpy as np
+import pytest
+from conftest import TINY_FASTTEXT
+
+from pipeline_io import UserInputError
+from train_fasttext import fill_zero_ngram_rows, main, train_fasttext, zero_ngram_rows
+
+
+def test_fill_gives_only_all_zero_ngram_rows_uniform_values():
+    matrix = np.zeros((10, 4), dtype=np.float32)
+    matrix[:3] = 7.0  # word rows stay as they are, even if zero
+    matrix[5] = 0.5  # a trained n-gram row
+    filled = fill_zero_ngram_rows(matrix, n_words=3, seed=1)
+    assert filled == 6
+    assert np.all(matrix[:3] == 7.0) and np.all(matrix[5] == 0.5)
+    assert not zero_ngram_rows(matrix, 3).any()
+    assert np.all(np.abs(matrix[[3, 4, 6, 7, 8, 9]]) <= 1 / 4)
+
+
+def test_training_writes_bin_vec_and_stats_with_the_zero_row_fix(tiny_pipeline, fasttext_model):
+    stats = json.loads(tiny_pipeline["train_stats"].read_text())
+    zero = stats["zero_ngram_rows"]
+    # fastText#1061: with one thread only 1/10 of the matrix is initialised; most n-gram rows
+    # that no training word hashes into stay exactly zero ...
+    assert zero["before_fix_share"] > 0.3
+    # ... and the fix leaves none.
+    assert zero["after_fix"] == 0 and zero["filled"] == zero["before_fix"]
+    words = fasttext_model.get_words()
+    matrix = fasttext_model.get_input_matrix()
+    assert not zero_ngram_rows(matrix, len(words)).any()
+    assert stats["params"] == {**stats["params"], **TINY_FASTTEXT}
+    header, first = tiny_pipeline["vec"].read_text(encoding="utf-8").split("\n")[:2]
+    assert header == f"{len(words)} {TINY_FASTTEXT['dim']}"
+    word, *values = first.split()
+    assert word == words[0]
+    np.testing.assert_allclose([float(v) for v in values], fasttext_model.get_word_vector(word), rtol=1e-4, atol=1e-5)
+
+
+def test_one_thread_is_reproducible_and_seed_is_honoured(tmp_path, tiny_pipeline):
+    def matrix(name, **overrides):
+        path = tmp_path / f"{name}.bin"
+        train_fasttext(tiny_pipeline["tokens"], path, params={**TINY_FASTTEXT, "epoch": 1, **overrides})
+        return fasttext.load_model(str(path)).get_input_matrix()
+
+    first, again, other_seed = matrix("a"), matrix("b"), matrix("c", seed=7)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other_seed)
+
+
+def test_fix_changes_no_word_vector_of_the_vocabulary(tmp_path, tiny_pipeline, fasttext_model):
+    raw = tmp_path / "raw.bin"
+    stats = train_fasttext(tiny_pipeline["tokens"], raw, params=TINY_FASTTEXT, fill_untrained_ngrams=False)
+    assert stats["zero_ngram_rows"]["after_fix"] == stats["zero_ngram_rows"]["before_fix"] > 0
+    raw_model = fasttext.load_model(str(raw))
+    for word in fasttext_model.get_words()[:300]:
+        np.testing.assert_array_equal(raw_model.get_word_vector(word), fasttext_model.get_word_vector(word))
+
+
+def test_unknown_parameter_is_a_clear_error(tmp_path, tiny_pipeline):
+    with pytest.raises(UserInputError, match=r"unknown fastText parameter\(s\) \['min_count'\]"):
+        train_fasttext(tiny_pipeline["tokens"], tmp_path / "m.bin", params={"min_count": 2})
+
+
+def test_cli_help_and_missing_input(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--minCount" in capsys.readouterr().out
+    assert main([str(tmp_path / "none.txt"), str(tmp_path / "m.bin")]) == 2
+    assert "tokenized corpus not found" in capsys.readouterr().err

@@ -1,0 +1,167 @@
+"""The whole workflow through `snakemake` on a tiny config: a Korean run and an English run with
+word2vec fine-tuning.  Checks the outputs, metrics.json (parity included), that a second
+invocation does nothing, and that changing one fastText parameter reruns training and what
+follows but not tokenization."""
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import gensim
+import pytest
+import yaml
+from conftest import sample_rows
+
+pytestmark = pytest.mark.workflow
+
+REPO = Path(__file__).resolve().parents[1]
+GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
+TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1}
+STEPS = ["tokenize_corpus", "train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+
+
+def tiny_config(workdir: Path) -> dict:
+    corpus = workdir / "reviews.tsv.gz"
+    corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
+    evaluation = {"samples": 200, "tolerance": 1e-5}
+    return {
+        "runs": {
+            "ko_tiny": {
+                "corpus": {"path": str(corpus), "text_column": "text"},
+                "fasttext": dict(TINY_FASTTEXT),
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
+                    "analogy": {"family_ko": str(REPO / "resources/eval/analogy_family_ko.txt")},
+                    "probe_words": ["영화", "배우"],
+                },
+            },
+            "en_tiny": {
+                "corpus": {"path": str(GENSIM_DATA / "lee_background.cor"), "format": "txt"},
+                "tokenizer": {"name": "whitespace", "lowercase": True},
+                "fasttext": dict(TINY_FASTTEXT),
+                "finetune_word2vec": {
+                    "activate": True,
+                    "pretrained": str(REPO / "resources/pretrained/glove.6B.50d.5k.w2v.bin.gz"),
+                    "min_count": 2,
+                    "epochs": 2,
+                },
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"wordsim353": str(GENSIM_DATA / "wordsim353.tsv")},
+                    "analogy": {"questions_words": str(GENSIM_DATA / "questions-words.txt")},
+                    "probe_words": ["government", "australia"],
+                },
+            },
+        }
+    }
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "2",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Rule names and job counts in the 'Job stats' table of a dry run."""
+    table = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
+
+
+@pytest.fixture(scope="module")
+def workflow_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("workflow")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(workdir), allow_unicode=True), encoding="utf-8")
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return workdir
+
+
+@pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
+def test_every_step_writes_its_outputs_and_logs(workflow_run, run):
+    root = workflow_run / "results" / run
+    for step in STEPS:
+        assert (root / "logs" / f"{step}.log").is_file(), step
+    for path in [
+        "tokenize_corpus/tokens.txt",
+        "train_fasttext/model.bin",
+        "train_fasttext/model.vec",
+        "load_gensim/fasttext.kv",
+        "extract_vectors/output_vectors.npy",
+        "extract_vectors/vectors.w2v.bin",
+        "export_torch/embeddings.safetensors",
+        "report/report.html",
+        "benchmarks/train_fasttext.tsv",
+    ]:
+        assert (root / path).stat().st_size > 0, path
+    assert "Progress: 100.0%" in (root / "logs" / "train_fasttext.log").read_text()  # fastText's own output
+
+
+@pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
+def test_metrics_show_parity_and_quality(workflow_run, run):
+    metrics = json.loads((workflow_run / "results" / run / "report" / "metrics.json").read_text())
+    for pair in ("fasttext_vs_gensim", "fasttext_vs_torch", "gensim_vs_torch"):
+        for kind in ("in_vocab", "oov", "sentence"):
+            assert 0 <= metrics["parity"][pair][f"{kind}_max_abs_diff"] <= 1e-5, (pair, kind)
+    assert metrics["parity"]["passed"] is True
+    assert metrics["parity"]["samples"] == {"in_vocab": 200, "oov": 200, "sentence": 200}
+    assert metrics["training"]["zero_ngram_rows"]["after_fix"] == 0
+    for scores in metrics["quality"]["similarity"].values():
+        assert -1 <= scores["spearman"] <= 1 and 0 < scores["coverage"] <= 1
+    analogy = next(iter(metrics["quality"]["analogy"].values()))
+    if run == "en_tiny":
+        assert analogy["questions"] == 19544 and analogy["coverage"] > 0 and 0 <= analogy["accuracy"] <= 1
+    else:  # 1,500 reviews rarely mention family words: nothing scored is reported as such
+        assert analogy["questions"] == 182 and analogy["scored"] == round(analogy["coverage"] * 182)
+    corpus = metrics["corpus"]
+    assert corpus["documents"] == (1500 if run == "ko_tiny" else 300)
+    assert corpus["tokens"] > corpus["types"] > 0
+
+
+def test_korean_run_is_tokenized_into_morphemes(workflow_run):
+    first = (workflow_run / "results/ko_tiny/tokenize_corpus/tokens.txt").read_text(encoding="utf-8").split("\n")[0]
+    assert first == "뻔한 스토리 지만 , 택시 시리즈 는 괜찮 음 . . 6 점"
+
+
+def test_finetuned_word2vec_starts_from_pretrained_vectors(workflow_run):
+    metrics = json.loads((workflow_run / "results/en_tiny/report/metrics.json").read_text())
+    finetune = metrics["finetune_word2vec"]
+    assert finetune["initialised_from_pretrained"] > 1000
+    assert finetune["movement"]["l2_mean"] > 0
+    assert finetune["quality"]["similarity"]["wordsim353"]["coverage"] > 0
+
+
+def test_second_invocation_does_nothing(workflow_run):
+    result = snakemake(workflow_run)
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(workflow_run):
+    config = yaml.safe_load((workflow_run / "config.yaml").read_text(encoding="utf-8"))
+    config["runs"]["ko_tiny"]["fasttext"]["epoch"] = 4
+    changed = workflow_run / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = snakemake(workflow_run, "-n", "--configfile", str(changed))
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = planned_jobs(result.stdout + result.stderr)
+    # one job per step from training on, for the changed run only; the other run is untouched
+    assert jobs == dict.fromkeys(
+        ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report", "all"], 1
+    )
