@@ -1,0 +1,42 @@
+# morphvec: `make run` runs the workflow on the bundled corpus, `make test` runs every check.
+# Both create .venv and install the pinned dependencies first (once; again when they change).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CORES ?= all
+CONFIG ?=
+SNAKEMAKE_ARGS ?=
+
+.PHONY: setup run test lint unit clean
+
+setup: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+## run: the workflow (default config: the bundled NSMC sample); CONFIG=config/full_nsmc.yaml for more
+run: $(INSTALLED)
+	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
+	@echo
+	@echo "Outputs are in results/<run>/<step>/. Reports:"
+	@$(BIN)/python -c "import pathlib; [print('  ' + str(p)) for p in sorted(pathlib.Path('results').glob('*/report/report.html'))]"
+
+## test: lint (ruff, snakefmt, snakemake --lint) and the test suite
+test: lint unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check .
+	$(BIN)/snakemake --lint --cores 1
+
+unit: $(INSTALLED)
+	$(BIN)/pytest
+
+clean:
+	rm -rf results .snakemake
