@@ -35,9 +35,6 @@ from pipeline_io import atomic_open, read_json, require_file, run_step, snakemak
 
 log = logging.getLogger("morphvec.report")
 
-LIBRARIES = ("fasttext", "gensim", "torch")
-
-
 # --- samples -------------------------------------------------------------------------------
 
 
@@ -108,8 +105,9 @@ def library_vectors(ft_model, wv, torch_embedding, words, documents) -> dict[str
 def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) -> dict:
     table: dict = {"tolerance": tolerance}
     worst = 0.0
-    for i, a in enumerate(LIBRARIES):
-        for b in LIBRARIES[i + 1 :]:
+    libraries = list(vectors)
+    for i, a in enumerate(libraries):
+        for b in libraries[i + 1 :]:
             row = {}
             for kind in ("in_vocab", "oov", "sentence"):
                 diff = np.abs(vectors[a][kind].astype(np.float64) - vectors[b][kind].astype(np.float64))
