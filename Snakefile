@@ -158,6 +158,7 @@ rule train_fasttext:
         runtime=240,
     params:
         fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
+        trainer=lambda wildcards: run_settings(wildcards.run)["trainer"],
         fill_untrained_ngrams=lambda wildcards: run_settings(wildcards.run)["fill_untrained_ngrams"],
     script:
         "scripts/train_fasttext.py"

@@ -21,7 +21,8 @@ Usage::
 This file is copied next to the exported weights, so the export directory is self-contained.
 """
 
-import functools
+import array
+import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,12 +71,65 @@ def char_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     return grams
 
 
-@functools.lru_cache(maxsize=1 << 20)
 def ngram_buckets(word: str, min_n: int, max_n: int, bucket: int) -> tuple[int, ...]:
     """Row indices (into the n-gram matrix) of ``word``'s character n-grams."""
     if bucket == 0 or max_n == 0:
         return ()
     return tuple(fasttext_hash(gram) % bucket for gram in char_ngrams(word, min_n, max_n))
+
+
+def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`ngram_buckets` for many words at once, without building n-gram strings.
+
+    All words are encoded as ``<word>`` into one byte tensor; every character start then
+    extends its FNV-1a hash by one character per step, for ``n = 1 .. max_n``, as tensor
+    operations over all words together.  Returns ``(ids, offsets)`` in ``embedding_bag`` layout:
+    the bucket ids of word ``i`` are ``ids[offsets[i]:offsets[i + 1]]`` (grouped by n-gram
+    length, which changes only the order of a sum).
+    """
+    n_words = len(words)
+    if n_words == 0 or bucket == 0 or max_n == 0:
+        return torch.zeros(0, dtype=torch.long), torch.zeros(n_words, dtype=torch.long)
+    encoded = [("<" + word + ">").encode("utf-8") for word in words]
+    data = torch.frombuffer(bytearray(b"".join(encoded)), dtype=torch.uint8).long()
+    signed = torch.where(data >= 0x80, data | 0xFFFFFF00, data)  # fastText's int8 sign extension
+    byte_lengths = torch.tensor([len(e) for e in encoded], dtype=torch.long)
+    word_of_byte = torch.repeat_interleave(torch.arange(n_words), byte_lengths)
+    # Characters: where each starts, its byte length, its word, its index within the word.
+    char_start = ((data & 0xC0) != 0x80).nonzero().flatten()
+    n_chars = len(char_start)
+    char_end = torch.cat([char_start[1:], torch.tensor([len(data)])])
+    char_bytes = char_end - char_start
+    char_word = word_of_byte[char_start]
+    chars_per_word = torch.bincount(char_word, minlength=n_words)
+    first_char = torch.cumsum(chars_per_word, 0) - chars_per_word
+    char_in_word = torch.arange(n_chars) - first_char[char_word]
+    chars_left = chars_per_word[char_word] - char_in_word  # characters from this one to the word's end
+    max_char_bytes = int(char_bytes.max())
+
+    hashes = torch.full((n_chars,), _FNV_OFFSET, dtype=torch.long)
+    found_ids, found_words = [], []
+    for n in range(1, max_n + 1):
+        valid = chars_left >= n  # an n-gram starting here fits in the word
+        if not bool(valid.any()):
+            break
+        last = (torch.arange(n_chars) + n - 1).clamp_max(n_chars - 1)  # the n-th character
+        for b in range(max_char_bytes):
+            take = valid & (char_bytes[last] > b)
+            position = (char_start[last] + b).clamp_max(len(data) - 1)
+            mixed = ((hashes ^ signed[position]) * _FNV_PRIME) & 0xFFFFFFFF
+            hashes = torch.where(take, mixed, hashes)
+        if n >= min_n:
+            keep = valid
+            if n == 1:  # fastText skips the lone '<' and '>'
+                keep = keep & (char_in_word != 0) & (chars_left != 1)
+            found_ids.append(hashes[keep] % bucket)
+            found_words.append(char_word[keep])
+    ids = torch.cat(found_ids) if found_ids else torch.zeros(0, dtype=torch.long)
+    owners = torch.cat(found_words) if found_words else torch.zeros(0, dtype=torch.long)
+    order = torch.sort(owners, stable=True).indices
+    counts = torch.bincount(owners, minlength=n_words)
+    return ids[order], torch.cumsum(counts, 0) - counts
 
 
 class FastTextEmbedding(nn.Module):
@@ -102,10 +156,17 @@ class FastTextEmbedding(nn.Module):
         self.min_n = int(min_n)
         self.max_n = int(max_n)
         self.bucket = int(ngram_vectors.shape[0])
+        # Unknown words met by encode(): their ids (from len(vocab) on) and n-gram vectors.
+        self._oov_index: dict[str, int] = {}
+        self._oov_rows: list[torch.Tensor] = []
+        self._table_cache: tuple[tuple[int, int, int], torch.Tensor] | None = None
 
     @classmethod
     def load(cls, path: str | Path, freeze: bool = True) -> "FastTextEmbedding":
-        """Load an export directory (or the ``.safetensors`` file inside it)."""
+        """Load an export directory (or the ``.safetensors`` file inside it).
+
+        safetensors memory-maps the file: opening is fast and rows are read when first used.
+        """
         from safetensors import safe_open
 
         path = Path(path)
@@ -135,20 +196,11 @@ class FastTextEmbedding(nn.Module):
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """Vectors built from character n-grams only (fastText's rule for unknown words)."""
-        flat: list[int] = []
-        offsets: list[int] = []
-        for word in words:
-            offsets.append(len(flat))
-            flat.extend(ngram_buckets(word, self.min_n, self.max_n, self.bucket))
+        ids, offsets = ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket)
         weight = self.ngram_embedding.weight
-        if not words:
+        if not len(words):
             return weight.new_zeros((0, self.dim))
-        return F.embedding_bag(
-            torch.tensor(flat, dtype=torch.long),
-            weight,
-            torch.tensor(offsets, dtype=torch.long),
-            mode="mean",
-        )
+        return F.embedding_bag(ids, weight, offsets, mode="mean")
 
     def word_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """fastText's ``get_word_vector`` for a batch of words, known or not: ``(len(words), dim)``."""
@@ -164,6 +216,66 @@ class FastTextEmbedding(nn.Module):
     def forward(self, words: Sequence[str]) -> torch.Tensor:
         return self.word_vectors(words)
 
+    @staticmethod
+    def _normalise_with_count(vectors: torch.Tensor) -> torch.Tensor:
+        """Rows divided by their L2 norm, plus a last column that is 1 where the norm is > 0."""
+        norms = vectors.norm(dim=1, keepdim=True)
+        valid = norms > 0
+        normalised = torch.where(valid, vectors / norms.clamp_min(torch.finfo(vectors.dtype).tiny), 0.0)
+        return torch.cat([normalised, valid.to(vectors.dtype)], dim=1)
+
+    def encode(self, sentences: Sequence[Sequence[str] | str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids and offsets of a batch of sentences, in ``embedding_bag`` layout.
+
+        Known words get their vocabulary id.  An unknown word gets an id from ``len(vocab)`` on,
+        for a row of its n-gram vector that this module computes once and keeps, so a dataset
+        can be encoded once and its sentence vectors computed from ids alone
+        (:meth:`sentence_vectors_from_ids`).
+        """
+        token_lists = [s.split() if isinstance(s, str) else s for s in sentences]
+        lengths = torch.tensor([len(tokens) for tokens in token_lists], dtype=torch.long)
+        offsets = torch.cumsum(lengths, 0) - lengths
+        flat = list(itertools.chain.from_iterable(token_lists))
+        if not flat:
+            return torch.zeros(0, dtype=torch.long), offsets
+        get = self.key_to_index.get
+        ids = torch.frombuffer(array.array("q", map(get, flat, itertools.repeat(-1))), dtype=torch.long)
+        unknown = (ids < 0).nonzero().flatten().tolist()
+        if unknown:
+            new_words = [w for w in dict.fromkeys(flat[i] for i in unknown) if w not in self._oov_index]
+            if new_words:
+                base = len(self.vocab) + len(self._oov_index)
+                self._oov_index.update((word, base + k) for k, word in enumerate(new_words))
+                self._oov_rows.append(self.oov_vectors(new_words).detach())
+                self._table_cache = None
+            index = self._oov_index
+            ids[unknown] = torch.tensor([index[flat[i]] for i in unknown], dtype=torch.long)
+        return ids, offsets
+
+    def _sentence_table(self) -> torch.Tensor:
+        """Normalised vectors (plus a non-zero flag column) for every id :meth:`encode` gives.
+
+        Cached while the weights are frozen; recomputed (with gradients) when they train.
+        """
+        weight, ngram_weight = self.embedding.weight, self.ngram_embedding.weight
+        if weight.requires_grad or ngram_weight.requires_grad:
+            oov = self.oov_vectors(list(self._oov_index)) if self._oov_index else weight[:0]
+            return self._normalise_with_count(torch.cat([weight, oov]))
+        key = (weight._version, ngram_weight._version, len(self._oov_index))
+        if self._table_cache is None or self._table_cache[0] != key:
+            if self._oov_rows and self._table_cache is not None and self._table_cache[0][1] != key[1]:
+                self._oov_rows = [self.oov_vectors(list(self._oov_index))]  # n-gram rows changed
+            self._table_cache = (key, self._normalise_with_count(torch.cat([weight, *self._oov_rows])))
+        return self._table_cache[1]
+
+    def sentence_vectors_from_ids(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        """Sentence vectors of a batch encoded by :meth:`encode`: pure tensor work."""
+        if len(offsets) == 0:
+            return self.embedding.weight.new_zeros((0, self.dim))
+        summed = F.embedding_bag(ids, self._sentence_table(), offsets, mode="sum")
+        counts = summed[:, -1:]
+        return torch.where(counts > 0, summed[:, :-1] / counts.clamp_min(1.0), 0.0)
+
     def sentence_vectors(self, sentences: Sequence[Sequence[str] | str]) -> torch.Tensor:
         """fastText's ``get_sentence_vector`` (unsupervised models) for a batch of sentences.
 
@@ -171,23 +283,4 @@ class FastTextEmbedding(nn.Module):
         L2-normalised; zero vectors are skipped; the result is the mean over the rest (zero if
         none).  No end-of-sentence token is added, as in fastText for unsupervised models.
         """
-        token_lists = [s.split() if isinstance(s, str) else list(s) for s in sentences]
-        unique = list(dict.fromkeys(token for tokens in token_lists for token in tokens))
-        position = {word: index for index, word in enumerate(unique)}
-        vectors = self.word_vectors(unique)
-        norms = vectors.norm(dim=1, keepdim=True)
-        valid = (norms > 0).to(vectors.dtype)
-        normalised = torch.where(norms > 0, vectors / norms.clamp_min(torch.finfo(vectors.dtype).tiny), 0.0)
-        table = torch.cat([normalised, valid], dim=1)  # last column counts the non-zero vectors
-        flat = [position[token] for tokens in token_lists for token in tokens]
-        offsets, total = [], 0
-        for tokens in token_lists:
-            offsets.append(total)
-            total += len(tokens)
-        if not token_lists:
-            return vectors.new_zeros((0, self.dim))
-        summed = F.embedding_bag(
-            torch.tensor(flat, dtype=torch.long), table, torch.tensor(offsets, dtype=torch.long), mode="sum"
-        )
-        counts = summed[:, -1:]
-        return torch.where(counts > 0, summed[:, :-1] / counts.clamp_min(1.0), 0.0)
+        return self.sentence_vectors_from_ids(*self.encode(sentences))

@@ -231,24 +231,30 @@ def split_long_text(text: str, max_chars: int) -> list[str]:
 
 
 class MecabTokenizer:
-    """MeCab-ko morphemes, read straight off the lattice.
+    """MeCab-ko morphemes, read from MeCab's own text output.
 
-    Reading ``node.surface`` skips the feature parsing that ``MeCab().morphs()`` does for every
-    morpheme; the output is identical (tested), at about half the cost.
+    ``MeCab().morphs()`` builds a ``Morpheme`` with parsed features for every token; here one
+    reusable lattice is parsed and the surfaces are cut from ``to_string()`` (one
+    ``surface<TAB>features`` line per morpheme, then ``EOS``).  The output is identical (tested)
+    at about half the cost of ``morphs()``.  Documents never contain tabs or newlines here:
+    ``clean_text`` collapses all whitespace to single spaces.
     """
 
     def __init__(self) -> None:
+        import _mecab
         from mecab import MeCab
-        from mecab.utils import create_lattice
 
         self._tagger = MeCab()._tagger
-        self._create_lattice = create_lattice
+        self._lattice = _mecab.Lattice()
+        self._lattice.add_request_type(_mecab.MECAB_ALLOCATE_SENTENCE)
 
     def __call__(self, text: str) -> list[str]:
-        lattice = self._create_lattice(text)
+        lattice = self._lattice
+        lattice.set_sentence(text)
         if not self._tagger.parse(lattice):  # pragma: no cover - MeCab reports no such case
             raise RuntimeError(f"MeCab failed: {self._tagger.what()}")
-        return [node.surface for _span, node in lattice]
+        lines = lattice.to_string().split("\n")
+        return [line.split("\t", 1)[0] for line in lines[:-2]]  # drop "EOS" and the final ""
 
 
 class WhitespaceTokenizer:

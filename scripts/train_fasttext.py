@@ -1,4 +1,10 @@
-"""Train unsupervised fastText embeddings with the official binding; write ``.bin`` and ``.vec``.
+"""Train unsupervised fastText embeddings; write a Facebook-format ``.bin`` and a ``.vec``.
+
+Two trainers write the same kind of model, so every later step works on either:
+
+* ``fasttext`` (default) -- the official binding, ``fasttext.train_unsupervised``;
+* ``gensim`` -- gensim's own ``FastText`` (``corpus_file`` mode, about twice as fast), saved
+  with ``save_facebook_model`` so that the official ``fasttext.load_model`` opens it.
 
 Every fastText hyper-parameter of ``train_unsupervised`` is passed through under fastText's
 own name (``dim``, ``minCount``, ``ws``, ``t``, ...), so settings copy over from its docs.
@@ -41,6 +47,8 @@ import numpy as np
 from pipeline_io import UserInputError, atomic_open, atomic_path, require_file, run_step, snakemake_log, write_json
 
 log = logging.getLogger("morphvec.train_fasttext")
+
+TRAINERS = ("fasttext", "gensim")
 
 # fastText's own names and defaults for unsupervised training (fasttext 0.9.3).
 FASTTEXT_DEFAULTS = {
@@ -140,6 +148,45 @@ def _train_in_fresh_process(tokens: Path, settings: dict, model_bin: str) -> Non
         )
 
 
+def gensim_settings(settings: dict) -> dict:
+    """fastText's parameters under gensim ``FastText``'s names (``lrUpdateRate`` has none)."""
+    return {
+        "sg": 1 if settings["model"] == "skipgram" else 0,
+        "vector_size": settings["dim"],
+        "epochs": settings["epoch"],
+        "alpha": settings["lr"],
+        "min_alpha": 0.0,  # fastText decays the learning rate linearly to zero
+        "min_count": settings["minCount"],
+        "min_n": settings["minn"],
+        "max_n": settings["maxn"],
+        "bucket": settings["bucket"],
+        "window": settings["ws"],
+        "negative": settings["neg"],
+        "sample": settings["t"],
+        "workers": settings["thread"],
+        "seed": settings["seed"],
+    }
+
+
+def _train_with_gensim(tokens: Path, settings: dict, model_bin: str) -> None:
+    from gensim.models import FastText
+    from gensim.models.fasttext import save_facebook_model
+
+    options = gensim_settings(settings)
+    log.info("training gensim FastText with %s", options)
+    model = FastText(**options)
+    model.build_vocab(corpus_file=str(tokens))
+    if len(model.wv) == 0:
+        raise UserInputError(f"{tokens}: no word reaches minCount={settings['minCount']}\n  fix: lower it")
+    model.train(
+        corpus_file=str(tokens),
+        total_examples=model.corpus_count,
+        total_words=model.corpus_total_words,
+        epochs=model.epochs,
+    )
+    save_facebook_model(model, model_bin, lr_update_rate=settings["lrUpdateRate"])
+
+
 def write_vec(model, path: str | Path) -> None:
     """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
     words = model.get_words()
@@ -158,6 +205,7 @@ def train_fasttext(
     *,
     params: dict | None = None,
     fill_untrained_ngrams: bool = True,
+    trainer: str = "fasttext",
 ) -> dict:
     """Train on a tokenized corpus (one document per line) and save the model."""
     import fasttext
@@ -173,8 +221,13 @@ def train_fasttext(
         raise UserInputError(f"{tokens} is empty: there is nothing to train on")
     log.info("training fastText on %s with %s", tokens, settings)
     started = time.perf_counter()
+    if trainer not in TRAINERS:
+        raise UserInputError(f"unknown trainer {trainer!r}\n  fix: use one of {TRAINERS}")
     with atomic_path(model_bin, suffix=".bin") as raw_bin:
-        _train_in_fresh_process(tokens, settings, raw_bin)
+        if trainer == "fasttext":
+            _train_in_fresh_process(tokens, settings, raw_bin)
+        else:
+            _train_with_gensim(tokens, settings, raw_bin)
         train_seconds = time.perf_counter() - started
         model = fasttext.load_model(raw_bin)
         n_words = len(model.get_words())
@@ -194,6 +247,7 @@ def train_fasttext(
 
     n_buckets = int(input_matrix.shape[0] - n_words)
     stats = {
+        "trainer": trainer,
         "params": settings,
         "seconds": round(train_seconds, 3),
         "words": n_words,
@@ -224,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("model_bin", help="output fastText .bin")
     parser.add_argument("--vec", help="output fastText .vec text file")
     parser.add_argument("--stats", help="output training statistics as JSON")
+    parser.add_argument("--trainer", default="fasttext", choices=TRAINERS)
     parser.add_argument(
         "--no-fill-untrained-ngrams",
         dest="fill_untrained_ngrams",
@@ -246,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             args["stats"],
             params=params,
             fill_untrained_ngrams=args["fill_untrained_ngrams"],
+            trainer=args["trainer"],
         )
     )
 
@@ -261,6 +317,7 @@ if "snakemake" in globals():
                 sm.output.stats,
                 params=sm.params.fasttext,
                 fill_untrained_ngrams=sm.params.fill_untrained_ngrams,
+                trainer=sm.params.trainer,
             ),
             snakemake_log(sm),
         )

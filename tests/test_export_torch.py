@@ -7,7 +7,7 @@ import torch
 from gensim.models.fasttext import ft_hash_bytes
 from safetensors import safe_open
 
-from fasttext_torch import FastTextEmbedding, char_ngrams, fasttext_hash, ngram_buckets
+from fasttext_torch import FastTextEmbedding, char_ngrams, fasttext_hash, ngram_buckets, ngram_buckets_batch
 
 OOV_WORDS = ["처음보는말뭉치", "굵직한지혜들", "ㅋㅋ힣힣", "zzqxj", "영화영화영화", "é🎬", "가"]
 
@@ -25,6 +25,17 @@ def test_hash_matches_fasttexts_sign_extended_fnv1a(text):
 def test_char_ngrams_skip_lone_boundary_characters():
     assert char_ngrams("ab", 1, 2) == ["<a", "a", "ab", "b", "b>"]
     assert char_ngrams("영화", 3, 6) == ["<영화", "<영화>", "영화>"]
+
+
+def test_batched_hashing_equals_the_scalar_rule():
+    words = [*OOV_WORDS, "", "<>", "아" * 30]
+    ids, offsets = ngram_buckets_batch(words, 3, 6, 20000)
+    bounds = [*offsets.tolist(), len(ids)]
+    for i, word in enumerate(words):
+        assert sorted(ids[bounds[i] : bounds[i + 1]].tolist()) == sorted(ngram_buckets(word, 3, 6, 20000)), word
+    ids, offsets = ngram_buckets_batch(["ab", "가"], 1, 2, 1000)  # min_n 1: no lone '<' or '>'
+    assert sorted(ids[: offsets[1]].tolist()) == sorted(ngram_buckets("ab", 1, 2, 1000))
+    assert len(ngram_buckets("ab", 1, 2, 1000)) == 5
 
 
 def test_ngram_ids_are_fasttexts_subword_ids(embedding, fasttext_model):
@@ -64,6 +75,7 @@ def test_sentence_vectors_equal_fasttext_batched(embedding, fasttext_model, tiny
     theirs = np.stack([fasttext_model.get_sentence_vector(" ".join(s)) for s in sentences])
     np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
     assert np.all(ours[-1] == 0)  # an empty sentence is the zero vector, as in fastText
+    assert embedding.sentence_vectors([]).shape == (0, embedding.dim)
     np.testing.assert_allclose(embedding.sentence_vectors([lines[0]]).numpy()[0], theirs[0], atol=1e-5)
 
 
@@ -88,3 +100,22 @@ def test_loader_rejects_files_that_are_not_an_export(tmp_path):
     save_file({"x": torch.zeros(2)}, tmp_path / "embeddings.safetensors")
     with pytest.raises(ValueError, match="not a morphvec fastText export"):
         FastTextEmbedding.load(tmp_path)
+
+
+def test_encoded_batches_give_the_same_sentence_vectors(tiny_pipeline, fasttext_model):
+    embedding = FastTextEmbedding.load(tiny_pipeline["torch_dir"])
+    lines = [*tiny_pipeline["tokens"].read_text(encoding="utf-8").splitlines()[:100], "처음보는말뭉치 영화"]
+    ids, offsets = embedding.encode(lines)
+    assert ids.max() >= len(embedding.vocab)  # the unknown word got an extra row
+    again, _ = embedding.encode(lines)
+    assert torch.equal(ids, again)  # ids of unknown words are stable
+    theirs = np.stack([fasttext_model.get_sentence_vector(line) for line in lines])
+    np.testing.assert_allclose(embedding.sentence_vectors_from_ids(ids, offsets).numpy(), theirs, atol=1e-5)
+
+
+def test_trainable_embedding_passes_gradients_to_word_and_ngram_rows(tiny_pipeline):
+    embedding = FastTextEmbedding.load(tiny_pipeline["torch_dir"], freeze=False)
+    vectors = embedding.sentence_vectors([[embedding.vocab[3], "처음보는말뭉치"]])
+    vectors.sum().backward()
+    assert embedding.embedding.weight.grad[3].abs().sum() > 0
+    assert embedding.ngram_embedding.weight.grad.abs().sum() > 0

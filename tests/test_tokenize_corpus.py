@@ -32,10 +32,10 @@ def test_seed_sentence_splits_into_morphemes(mecab):
     assert mecab(SEED_SENTENCE) == SEED_MORPHEMES
 
 
-def test_lattice_fast_path_matches_morphs_on_real_reviews(mecab):
+def test_fast_path_matches_morphs_on_real_reviews(mecab):
     reference = MeCab()
-    for text in sample_texts(500):
-        assert mecab(text) == reference.morphs(text)
+    for text in [*sample_texts(500), "EOS 는 끝", "", "ㅋ", "A\tB"]:
+        assert mecab(text) == reference.morphs(text), text
 
 
 def test_text_after_nul_byte_is_kept(mecab):
