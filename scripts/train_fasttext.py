@@ -34,6 +34,7 @@ The share of all-zero n-gram rows before and after the fill is recorded in the s
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline_io import UserInputError, atomic_open, atomic_path, require_file, run_step, snakemake_log, write_json
+from pipeline_io import UserInputError, atomic_path, require_file, run_step, snakemake_log, write_json
 
 log = logging.getLogger("morphvec.train_fasttext")
 
@@ -77,16 +78,18 @@ def zero_ngram_rows(input_matrix: np.ndarray, n_words: int) -> np.ndarray:
 def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int) -> int:
     """Give never-initialised n-gram rows fastText's intended uniform(-1/dim, 1/dim) values.
 
-    Modifies ``input_matrix`` in place and returns how many rows were filled.
+    Modifies ``input_matrix`` in place and returns how many rows were filled.  (In-place
+    arithmetic and the SFC64 generator keep this near a second for a 2M-bucket model.)
     """
-    zero = zero_ngram_rows(input_matrix, n_words)
-    count = int(zero.sum())
-    if count:
+    rows = np.flatnonzero(zero_ngram_rows(input_matrix, n_words)) + n_words
+    if len(rows):
         dim = input_matrix.shape[1]
-        rng = np.random.default_rng(seed)
-        ngrams = input_matrix[n_words:]
-        ngrams[zero] = rng.uniform(-1.0 / dim, 1.0 / dim, size=(count, dim)).astype(input_matrix.dtype)
-    return count
+        values = np.random.Generator(np.random.SFC64(seed)).random((len(rows), dim), dtype=np.float32)
+        values *= 2.0
+        values -= 1.0
+        values /= dim
+        input_matrix[rows] = values
+    return len(rows)
 
 
 def _train_unsupervised(tokens: str, settings: dict):
@@ -109,45 +112,6 @@ def _train_unsupervised(tokens: str, settings: dict):
         FastText.unsupervised_default["seed"] = saved
 
 
-# Run in the child: train, save, report fastText's own error message on failure.
-_CHILD = """
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from train_fasttext import _train_unsupervised
-try:
-    model = _train_unsupervised(sys.argv[2], json.loads(sys.argv[3]))
-except RuntimeError as error:
-    sys.stderr.write(f"\\nfastText error: {error}\\n")
-    sys.exit(3)
-model.save_model(sys.argv[4])
-"""
-# glibc serves allocations of at least this size with mmap, i.e. fresh zero pages.
-_MMAP_THRESHOLD = 128 * 1024
-
-
-def _train_in_fresh_process(tokens: Path, settings: dict, model_bin: str) -> None:
-    """Train in a child process whose big allocations are zeroed (see the module docstring)."""
-    env = dict(os.environ)
-    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
-    env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    child = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(Path(__file__).parent), str(tokens), json.dumps(settings), model_bin],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    sys.stderr.write(child.stderr.replace("\r", "\n") + "\n")  # fastText's progress, for the log
-    if child.returncode != 0:
-        reason = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else f"exit {child.returncode}"
-        raise UserInputError(
-            f"fastText could not train on {tokens}: {reason}\n"
-            "  fix: check the corpus is not empty, lower fasttext.minCount, or lower fasttext.lr if it diverged"
-        )
-
-
 def gensim_settings(settings: dict) -> dict:
     """fastText's parameters under gensim ``FastText``'s names (``lrUpdateRate`` has none)."""
     return {
@@ -168,85 +132,63 @@ def gensim_settings(settings: dict) -> dict:
     }
 
 
-def _train_with_gensim(tokens: Path, settings: dict, model_bin: str) -> None:
+def _train_with_gensim(tokens: str, settings: dict, model_bin: str):
+    """Train gensim's FastText, save it in Facebook's format and open that with fastText."""
+    import fasttext
     from gensim.models import FastText
     from gensim.models.fasttext import save_facebook_model
 
-    options = gensim_settings(settings)
-    log.info("training gensim FastText with %s", options)
-    model = FastText(**options)
-    model.build_vocab(corpus_file=str(tokens))
+    model = FastText(**gensim_settings(settings))
+    model.build_vocab(corpus_file=tokens)
     if len(model.wv) == 0:
-        raise UserInputError(f"{tokens}: no word reaches minCount={settings['minCount']}\n  fix: lower it")
+        raise RuntimeError(f"no word reaches minCount={settings['minCount']}")
     model.train(
-        corpus_file=str(tokens),
+        corpus_file=tokens,
         total_examples=model.corpus_count,
         total_words=model.corpus_total_words,
         epochs=model.epochs,
     )
     save_facebook_model(model, model_bin, lr_update_rate=settings["lrUpdateRate"])
+    return fasttext.load_model(model_bin)
 
 
 def write_vec(model, path: str | Path) -> None:
     """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
     words = model.get_words()
-    with atomic_open(path) as out:
+    row_format = " ".join(["%.5g"] * model.get_dimension()) + " \n"
+    with open(path, "w", encoding="utf-8") as out:
         out.write(f"{len(words)} {model.get_dimension()}\n")
         for word in words:
-            vector = model.get_word_vector(word)
-            out.write(word + " " + " ".join(f"{value:.5g}" for value in vector) + " \n")
+            out.write(word + " " + row_format % tuple(model.get_word_vector(word).tolist()))
 
 
-def train_fasttext(
-    tokens: str | Path,
-    model_bin: str | Path,
-    model_vec: str | Path | None = None,
-    stats_out: str | Path | None = None,
-    *,
-    params: dict | None = None,
-    fill_untrained_ngrams: bool = True,
-    trainer: str = "fasttext",
-) -> dict:
-    """Train on a tokenized corpus (one document per line) and save the model."""
-    import fasttext
+def build_model(tokens: str, settings: dict, trainer: str, fill: bool, model_bin: str, model_vec: str | None) -> dict:
+    """Train, repair the never-initialised n-gram rows, save ``.bin`` (and ``.vec``): the child's work.
 
-    tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
-    unknown = sorted(set(params or {}) - set(FASTTEXT_DEFAULTS))
-    if unknown:
-        raise UserInputError(
-            f"unknown fastText parameter(s) {unknown}\n  fix: use fastText's names: {sorted(FASTTEXT_DEFAULTS)}"
-        )
-    settings = {**FASTTEXT_DEFAULTS, **(params or {})}
-    if tokens.stat().st_size == 0:
-        raise UserInputError(f"{tokens} is empty: there is nothing to train on")
-    log.info("training fastText on %s with %s", tokens, settings)
+    Runs in a fresh process (see :func:`train_fasttext`) so that the model is trained, repaired
+    and saved without being written and read back in between.
+    """
     started = time.perf_counter()
-    if trainer not in TRAINERS:
-        raise UserInputError(f"unknown trainer {trainer!r}\n  fix: use one of {TRAINERS}")
-    with atomic_path(model_bin, suffix=".bin") as raw_bin:
-        if trainer == "fasttext":
-            _train_in_fresh_process(tokens, settings, raw_bin)
-        else:
-            _train_with_gensim(tokens, settings, raw_bin)
-        train_seconds = time.perf_counter() - started
-        model = fasttext.load_model(raw_bin)
-        n_words = len(model.get_words())
-        input_matrix = model.get_input_matrix()
-        zero_before = zero_ngram_rows(input_matrix, n_words)
-        filled = 0
-        if fill_untrained_ngrams and zero_before.any():
-            filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
-            model.set_matrices(input_matrix, model.get_output_matrix())
-            log.info("filled %d never-initialised n-gram rows (fastText#1061)", filled)
-        zero_after = zero_ngram_rows(input_matrix, n_words)
+    if trainer == "fasttext":
+        model = _train_unsupervised(tokens, settings)
+    else:
+        model = _train_with_gensim(tokens, settings, model_bin)
+    train_seconds = time.perf_counter() - started
+    sys.stderr.write("\n")  # fastText ends its progress line with '\r'
 
-        if filled:
-            model.save_model(raw_bin)
+    n_words = len(model.get_words())
+    input_matrix = model.get_input_matrix()
+    zero_before = zero_ngram_rows(input_matrix, n_words)
+    filled = 0
+    if fill and zero_before.any():
+        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
+        model.set_matrices(input_matrix, model.get_output_matrix())
+    zero_after = zero_ngram_rows(input_matrix, n_words)
+    model.save_model(model_bin)
     if model_vec is not None:
         write_vec(model, model_vec)
-
     n_buckets = int(input_matrix.shape[0] - n_words)
-    stats = {
+    return {
         "trainer": trainer,
         "params": settings,
         "seconds": round(train_seconds, 3),
@@ -260,12 +202,91 @@ def train_fasttext(
             "after_fix_share": round(float(zero_after.mean()), 6) if n_buckets else 0.0,
         },
     }
+
+
+# The child: build the model, print its statistics (or fastText's error) as one JSON line.
+_CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from train_fasttext import build_model
+try:
+    stats = build_model(*json.loads(sys.argv[2]))
+except RuntimeError as error:
+    print(json.dumps({"error": str(error)}))
+    sys.exit(3)
+print(json.dumps(stats))
+"""
+# glibc serves allocations of at least this size with mmap, i.e. fresh zero pages.
+_MMAP_THRESHOLD = 128 * 1024
+
+
+def _readable_progress(output: str) -> str:
+    """fastText's stderr without its thousands of '\r'-rewritten progress lines (the last is kept)."""
+    lines = [line for line in output.replace("\r", "\n").split("\n") if line.strip()]
+    progress = [line for line in lines if line.startswith("Progress:")]
+    return "\n".join([line for line in lines if not line.startswith("Progress:")] + progress[-1:]) + "\n"
+
+
+def train_fasttext(
+    tokens: str | Path,
+    model_bin: str | Path,
+    model_vec: str | Path | None = None,
+    stats_out: str | Path | None = None,
+    *,
+    params: dict | None = None,
+    fill_untrained_ngrams: bool = True,
+    trainer: str = "fasttext",
+) -> dict:
+    """Train on a tokenized corpus (one document per line) and save the model.
+
+    The work runs in a child process whose large allocations are fresh zero pages (glibc
+    ``mmap_threshold`` lowered): see the module docstring for why.
+    """
+    tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
+    unknown = sorted(set(params or {}) - set(FASTTEXT_DEFAULTS))
+    if unknown:
+        raise UserInputError(
+            f"unknown fastText parameter(s) {unknown}\n  fix: use fastText's names: {sorted(FASTTEXT_DEFAULTS)}"
+        )
+    if trainer not in TRAINERS:
+        raise UserInputError(f"unknown trainer {trainer!r}\n  fix: use one of {TRAINERS}")
+    settings = {**FASTTEXT_DEFAULTS, **(params or {})}
+    if tokens.stat().st_size == 0:
+        raise UserInputError(f"{tokens} is empty: there is nothing to train on")
+    log.info("training with %s on %s: %s", trainer, tokens, settings)
+
+    env = dict(os.environ)
+    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
+    env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
+    with contextlib.ExitStack() as stack:
+        tmp_bin = stack.enter_context(atomic_path(model_bin, suffix=".bin"))
+        tmp_vec = stack.enter_context(atomic_path(model_vec, suffix=".vec")) if model_vec is not None else None
+        job = [str(tokens), settings, trainer, fill_untrained_ngrams, tmp_bin, tmp_vec]
+        child = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(Path(__file__).parent), json.dumps(job)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        sys.stderr.write(_readable_progress(child.stderr))  # fastText's own output, for the log
+        lines = child.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+        if child.returncode != 0 or "error" in result:
+            reason = result.get("error") or (child.stderr.strip().splitlines() or [f"exit {child.returncode}"])[-1]
+            raise UserInputError(
+                f"{trainer} could not train on {tokens}: {reason}\n"
+                "  fix: check the corpus is not empty, lower fasttext.minCount, or lower fasttext.lr if it diverged"
+            )
+    stats = result
+    zero = stats["zero_ngram_rows"]
     log.info(
-        "trained %d words in %.1f s; all-zero n-gram rows: %.1f%% before fix, %.1f%% after",
-        n_words,
-        train_seconds,
-        100 * stats["zero_ngram_rows"]["before_fix_share"],
-        100 * stats["zero_ngram_rows"]["after_fix_share"],
+        "trained %d words in %.1f s; all-zero n-gram rows: %.1f%% before the fix, %.1f%% after (%d filled)",
+        stats["words"],
+        stats["seconds"],
+        100 * zero["before_fix_share"],
+        100 * zero["after_fix_share"],
+        zero["filled"],
     )
     if stats_out is not None:
         write_json(stats_out, stats)

@@ -71,3 +71,24 @@ def test_cli_help_and_missing_input(tmp_path, capsys):
     assert "--minCount" in capsys.readouterr().out
     assert main([str(tmp_path / "none.txt"), str(tmp_path / "m.bin")]) == 2
     assert "tokenized corpus not found" in capsys.readouterr().err
+
+
+def test_fasttext_failure_is_a_clear_error_and_leaves_nothing(tmp_path, tiny_pipeline):
+    out = tmp_path / "m.bin"
+    with pytest.raises(UserInputError, match=r"fasttext could not train on .*tokens\.txt"):
+        train_fasttext(tiny_pipeline["tokens"], out, params={**TINY_FASTTEXT, "minCount": 10**9})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gensim_trainer_writes_a_model_fasttext_opens(tmp_path, tiny_pipeline):
+    from gensim.models.fasttext import load_facebook_vectors
+
+    out = tmp_path / "gensim.bin"
+    stats = train_fasttext(tiny_pipeline["tokens"], out, params=TINY_FASTTEXT, trainer="gensim")
+    assert stats["trainer"] == "gensim"
+    assert stats["zero_ngram_rows"]["before_fix"] == 0  # gensim initialises every row
+    model = fasttext.load_model(str(out))
+    wv = load_facebook_vectors(str(out))
+    assert model.get_dimension() == TINY_FASTTEXT["dim"] and len(model.get_words()) == len(wv) == stats["words"]
+    for word in [*model.get_words()[:50], "처음보는말뭉치"]:
+        np.testing.assert_allclose(model.get_word_vector(word), wv[word], atol=1e-5)

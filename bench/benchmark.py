@@ -1,0 +1,450 @@
+"""morphvec benchmarks: every step against the raw library doing the same work, in the same run.
+
+    bench/run            # full NSMC corpus from ../shared, medians of 3 -> BENCHMARKS.md + plots
+    bench/run --quick    # a 50k-review slice, one repetition, < 3 minutes; last line is JSON
+
+Each measurement runs in a fresh Python process (``--task``), so its wall time and peak memory
+(``wait4``'s ``ru_maxrss``, which covers the process and the children it waited for) are its
+own.  Results are ratios of morphvec's step to the raw library call measured in the same run,
+because these machines are noisy.
+"""
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+FULL_CORPUS = REPO.parent / "shared" / "data" / "nsmc_reviews.tsv.gz"
+WS353 = REPO / "resources" / "eval" / "WS353_korean.csv"
+# The reference settings of the issue: skipgram, dim 100, epoch 5, 2 threads.
+FASTTEXT = {"model": "skipgram", "dim": 100, "epoch": 5, "minCount": 5, "bucket": 2000000, "thread": 2}
+QUICK_FASTTEXT = {**FASTTEXT, "bucket": 200000}
+
+
+# --- tasks: each runs in its own process and prints one JSON object --------------------------
+
+
+def task_tokenize_raw(corpus: str, out: str) -> dict:
+    """The raw fast loop: MeCab-ko, surfaces read off the lattice, one process."""
+    from mecab import MeCab
+    from mecab.utils import create_lattice
+
+    tagger = MeCab()._tagger
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle, open(out, "w", encoding="utf-8") as sink:
+        next(handle)
+        for line in handle:
+            lattice = create_lattice(line.rstrip("\n").split("\t")[4])
+            tagger.parse(lattice)
+            sink.write(" ".join(node.surface for _, node in lattice) + "\n")
+    return {}
+
+
+def task_tokenize_morphs(corpus: str, out: str) -> dict:
+    """``MeCab().morphs()`` per review: the reference output the step must reproduce."""
+    from mecab import MeCab
+
+    mecab = MeCab()
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle, open(out, "w", encoding="utf-8") as sink:
+        next(handle)
+        for line in handle:
+            sink.write(" ".join(mecab.morphs(line.rstrip("\n").split("\t")[4])) + "\n")
+    return {}
+
+
+def task_tokenize_ours(corpus: str, out: str, workers: int) -> dict:
+    from tokenize_corpus import tokenize_corpus
+
+    return tokenize_corpus(corpus, out, workers=workers)
+
+
+def task_train_raw(tokens: str, out: str, params: dict) -> dict:
+    import fasttext
+
+    model = fasttext.train_unsupervised(tokens, verbose=0, **{k: v for k, v in params.items() if k != "seed"})
+    model.save_model(out)
+    return {}
+
+
+def task_train_ours(tokens: str, out: str, params: dict, trainer: str) -> dict:
+    from train_fasttext import train_fasttext
+
+    stats = train_fasttext(tokens, out, str(out) + ".vec", params=params, trainer=trainer)
+    return {"zero_before": stats["zero_ngram_rows"]["before_fix_share"]}
+
+
+def task_quality(model_bin: str) -> dict:
+    from evaluate_vectors import evaluate_similarity, load_vectors, read_similarity_pairs
+
+    result = evaluate_similarity(load_vectors(model_bin), read_similarity_pairs(WS353))
+    return {"spearman": result["spearman"], "coverage": result["coverage"]}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def task_open_raw(model_bin: str) -> dict:
+    from gensim.models.fasttext import load_facebook_model
+
+    before = _rss_mb()
+    started = time.perf_counter()
+    load_facebook_model(model_bin)
+    return {"seconds": time.perf_counter() - started, "rss_added_mb": _rss_mb() - before}
+
+
+def task_open_ours(export_dir: str) -> dict:
+    from fasttext_torch import FastTextEmbedding
+
+    before = _rss_mb()
+    started = time.perf_counter()
+    embedding = FastTextEmbedding.load(export_dir)
+    seconds = time.perf_counter() - started
+    embedding.word_vectors(["영화", "처음보는말"])  # usable right away
+    return {"seconds": seconds, "rss_added_mb": _rss_mb() - before}
+
+
+def task_open_gensim_mmap(kv: str) -> dict:
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    before = _rss_mb()
+    started = time.perf_counter()
+    FastTextKeyedVectors.load(kv, mmap="r")
+    return {"seconds": time.perf_counter() - started, "rss_added_mb": _rss_mb() - before}
+
+
+def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int) -> dict:
+    import fasttext
+    import numpy as np
+
+    from fasttext_torch import FastTextEmbedding
+
+    with open(tokens, encoding="utf-8") as handle:
+        lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
+    model = fasttext.load_model(model_bin)
+    embedding = FastTextEmbedding.load(export_dir)
+    started = time.perf_counter()
+    reference = np.stack([model.get_sentence_vector(line) for line in lines])
+    fasttext_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    cold = embedding.sentence_vectors(lines).numpy()
+    cold_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    embedding.sentence_vectors(lines)
+    warm_seconds = time.perf_counter() - started
+    ids, offsets = embedding.encode(lines)
+    started = time.perf_counter()
+    from_ids = embedding.sentence_vectors_from_ids(ids, offsets).numpy()
+    ids_seconds = time.perf_counter() - started
+    return {
+        "sentences": len(lines),
+        "fasttext_per_s": len(lines) / fasttext_seconds,
+        "torch_strings_cold_per_s": len(lines) / cold_seconds,
+        "torch_strings_warm_per_s": len(lines) / warm_seconds,
+        "torch_ids_per_s": len(lines) / ids_seconds,
+        "max_abs_diff": float(max(np.abs(cold - reference).max(), np.abs(from_ids - reference).max())),
+    }
+
+
+def task_postprocess_raw(model_bin: str, out_dir: str) -> dict:
+    """The raw library calls behind load_gensim, extract_vectors and export_torch."""
+    import numpy as np
+    import torch
+    from gensim.models.fasttext import load_facebook_model, load_facebook_vectors
+    from safetensors.torch import save_file
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = load_facebook_model(model_bin)
+    model.save(str(out / "m.model"))
+    wv = load_facebook_vectors(model_bin)
+    wv.save(str(out / "m.kv"))
+    np.save(out / "w.npy", wv.vectors)
+    np.save(out / "n.npy", wv.vectors_ngrams)
+    np.save(out / "o.npy", model.syn1neg)
+    wv.save_word2vec_format(str(out / "v.txt"))
+    wv.save_word2vec_format(str(out / "v.bin"), binary=True)
+    save_file({"w": torch.from_numpy(wv.vectors), "n": torch.from_numpy(wv.vectors_ngrams)}, out / "e.safetensors")
+    return {}
+
+
+TASKS = {name[len("task_") :]: fn for name, fn in globals().items() if name.startswith("task_")}
+
+
+# --- the driver ----------------------------------------------------------------------------
+
+
+def measure(task: str, **kwargs) -> dict:
+    """Run one task in a fresh process; add its wall seconds and peak RSS (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--task", task, "--kwargs", json.dumps(kwargs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"task {task} failed: {output[-2000:]}")
+    result = json.loads(output.strip().splitlines()[-1])
+    return {**result, "wall": wall, "max_rss_mb": usage.ru_maxrss / 1024}
+
+
+def repeat(times: int, task: str, **kwargs) -> list[dict]:
+    runs = []
+    for i in range(times):
+        runs.append(measure(task, **kwargs))
+        print(f"  {task} #{i + 1}: {runs[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
+    return runs
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def make_slice(source: Path, target: Path, fraction: float | None = None, rows: int | None = None) -> Path:
+    """The first ``rows`` reviews, or every review with index % k < fraction * k (spread evenly)."""
+    if target.exists():
+        return target
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        header = next(handle)
+        if rows is not None:
+            body = list(itertools.islice(handle, rows))
+        else:
+            body = [line for i, line in enumerate(handle) if (i % 100) < round(fraction * 100)]
+    with gzip.open(target, "wt", encoding="utf-8", compresslevel=1) as sink:
+        sink.write(header)
+        sink.writelines(body)
+    return target
+
+
+def run_workflow(workdir: Path, corpus: Path, run: str, params: dict) -> dict:
+    """End-to-end snakemake on one corpus; returns wall time, the no-op rerun and step benchmarks."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "runs": {
+            run: {
+                "corpus": {"path": str(corpus)},
+                "tokenizer": {"threads": 2},
+                "fasttext": params,
+                "evaluation": {"similarity": {"ws353_ko": str(WS353)}},
+            }
+        }
+    }
+    (workdir / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    command = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--quiet", "all",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    subprocess.run([*command, "--forceall"], check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    started = time.perf_counter()
+    noop = subprocess.run(command, check=True, capture_output=True, text=True)
+    noop_seconds = time.perf_counter() - started
+    steps = {}
+    for tsv in sorted((workdir / "results" / run / "benchmarks").glob("*.tsv")):
+        header, values = tsv.read_text().splitlines()[:2]
+        row = dict(zip(header.split("\t"), values.split("\t"), strict=True))
+        steps[tsv.stem] = {"seconds": float(row["s"]), "max_rss_mb": float(row["max_rss"])}
+    metrics = json.loads((workdir / "results" / run / "report" / "metrics.json").read_text())
+    return {
+        "wall": wall,
+        "noop_seconds": noop_seconds,
+        "noop_did_nothing": "Nothing to be done" in noop.stdout + noop.stderr or noop.stdout.strip() == "",
+        "steps": steps,
+        "parity_max_abs_diff": metrics["parity"]["max_abs_diff"],
+        "documents": metrics["corpus"]["documents"],
+    }
+
+
+def count_differences(a: Path, b: Path) -> int:
+    with open(a, encoding="utf-8") as left, open(b, encoding="utf-8") as right:
+        return sum(1 for x, y in zip(left, right, strict=True) if x != y)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50k-review slice, one repetition")
+    parser.add_argument("--repeats", type=int, help="repetitions per measurement (default 3, quick 1)")
+    parser.add_argument("--corpus", type=Path, default=FULL_CORPUS)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--kwargs", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.task:
+        print(json.dumps(TASKS[args.task](**json.loads(args.kwargs))))
+        return 0
+    if not args.corpus.exists():
+        print(f"error: corpus not found: {args.corpus}\n  fix: put ../shared beside the checkout or pass --corpus")
+        return 2
+
+    repeats = args.repeats or (1 if args.quick else 3)
+    out = args.out / ("quick" if args.quick else "full")
+    out.mkdir(parents=True, exist_ok=True)
+    params = QUICK_FASTTEXT if args.quick else FASTTEXT
+    corpus = make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000) if args.quick else args.corpus
+    started_all = time.perf_counter()
+    results: dict = {"quick": args.quick, "repeats": repeats, "fasttext": params, "corpus": str(corpus)}
+
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    log("tokenize: raw loop, MeCab().morphs(), morphvec with 2 workers")
+    raw_tokens, ours_tokens, morphs_tokens = out / "tokens_raw.txt", out / "tokens_ours.txt", out / "tokens_morphs.txt"
+    tok_raw = repeat(repeats, "tokenize_raw", corpus=str(corpus), out=str(raw_tokens))
+    tok_ours = repeat(repeats, "tokenize_ours", corpus=str(corpus), out=str(ours_tokens), workers=2)
+    tok_morphs = measure("tokenize_morphs", corpus=str(corpus), out=str(morphs_tokens))
+    results["tokenize"] = {
+        "raw": summary([r["wall"] for r in tok_raw]),
+        "ours": summary([r["wall"] for r in tok_ours]),
+        "morphs_loop_seconds": tok_morphs["wall"],
+        "ours_max_rss_mb": max(r["max_rss_mb"] for r in tok_ours),
+        "raw_max_rss_mb": max(r["max_rss_mb"] for r in tok_raw),
+        "lines_differing_from_morphs": count_differences(ours_tokens, morphs_tokens),
+        "documents_changed_by_cleaning": tok_ours[-1]["cleaning"]["nfc_normalised_documents"]
+        + tok_ours[-1]["cleaning"]["invisible_chars_removed"],
+        "documents": tok_ours[-1]["documents"],
+        "tokens": tok_ours[-1]["tokens"],
+    }
+    results["tokenize"]["ratio"] = results["tokenize"]["ours"]["median"] / results["tokenize"]["raw"]["median"]
+
+    log("train: bare fasttext.train_unsupervised vs the train_fasttext step (both trainers)")
+    raw_bin, ours_bin, gensim_bin = out / "raw.bin", out / "ours.bin", out / "gensim.bin"
+    train_raw = repeat(repeats, "train_raw", tokens=str(ours_tokens), out=str(raw_bin), params=params)
+    train_ours = repeat(
+        repeats, "train_ours", tokens=str(ours_tokens), out=str(ours_bin), params=params, trainer="fasttext"
+    )
+    train_gensim = repeat(
+        repeats, "train_ours", tokens=str(ours_tokens), out=str(gensim_bin), params=params, trainer="gensim"
+    )
+    results["train"] = {
+        "raw": summary([r["wall"] for r in train_raw]),
+        "ours": summary([r["wall"] for r in train_ours]),
+        "gensim": summary([r["wall"] for r in train_gensim]),
+        "raw_max_rss_mb": max(r["max_rss_mb"] for r in train_raw),
+        "ours_max_rss_mb": max(r["max_rss_mb"] for r in train_ours),
+        "gensim_max_rss_mb": max(r["max_rss_mb"] for r in train_gensim),
+        "zero_ngram_share_before_fix": train_ours[-1]["zero_before"],
+        "quality": {
+            "fasttext": measure("quality", model_bin=str(ours_bin)),
+            "gensim": measure("quality", model_bin=str(gensim_bin)),
+        },
+    }
+    results["train"]["ratio"] = results["train"]["ours"]["median"] / results["train"]["raw"]["median"]
+    results["train"]["gensim_ratio"] = results["train"]["gensim"]["median"] / results["train"]["raw"]["median"]
+
+    log("workflow: end-to-end snakemake on the corpus, then a no-op rerun")
+    workflow = run_workflow(out / "workflow", corpus, "bench", params)
+    export_dir = out / "workflow" / "results" / "bench" / "export_torch"
+    kv = out / "workflow" / "results" / "bench" / "load_gensim" / "fasttext.kv"
+    post_raw = measure("postprocess_raw", model_bin=str(ours_bin), out_dir=str(out / "raw_post"))
+    raw_sum = results["tokenize"]["raw"]["median"] + results["train"]["raw"]["median"] + post_raw["wall"]
+    results["workflow"] = {
+        **workflow,
+        "raw_sum": raw_sum,
+        "raw_postprocess_seconds": post_raw["wall"],
+        "ratio": workflow["wall"] / raw_sum,
+        "ratio_without_report": (workflow["wall"] - workflow["steps"]["write_report"]["seconds"]) / raw_sum,
+    }
+
+    log("open: load_facebook_model vs the torch export (and gensim mmap)")
+    open_raw = repeat(repeats, "open_raw", model_bin=str(ours_bin))
+    open_ours = repeat(repeats, "open_ours", export_dir=str(export_dir))
+    open_gensim = repeat(repeats, "open_gensim_mmap", kv=str(kv))
+    results["open"] = {
+        "raw_seconds": summary([r["seconds"] for r in open_raw]),
+        "raw_rss_added_mb": statistics.median(r["rss_added_mb"] for r in open_raw),
+        "ours_seconds": summary([r["seconds"] for r in open_ours]),
+        "ours_rss_added_mb": statistics.median(r["rss_added_mb"] for r in open_ours),
+        "gensim_mmap_seconds": summary([r["seconds"] for r in open_gensim]),
+        "gensim_mmap_rss_added_mb": statistics.median(r["rss_added_mb"] for r in open_gensim),
+    }
+    results["open"]["speedup"] = results["open"]["raw_seconds"]["median"] / results["open"]["ours_seconds"]["median"]
+
+    log("torch: batched sentence vectors vs the fastText loop (20k reviews)")
+    torch_runs = repeat(
+        repeats,
+        "torch_vs_fasttext",
+        model_bin=str(ours_bin),
+        export_dir=str(export_dir),
+        tokens=str(ours_tokens),
+        n=20000,
+    )
+    results["torch"] = {
+        key: summary([r[key] for r in torch_runs])
+        for key in ("fasttext_per_s", "torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s")
+    }
+    results["torch"]["max_abs_diff"] = max(r["max_abs_diff"] for r in torch_runs)
+    for key in ("torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s"):
+        results["torch"][key.replace("_per_s", "_vs_fasttext")] = (
+            results["torch"][key]["median"] / results["torch"]["fasttext_per_s"]["median"]
+        )
+
+    log("scaling: the workflow on 10% and 30% of the corpus (100% is the run above)")
+    scaling = {}
+    for fraction in (0.1, 0.3):
+        sliced = make_slice(corpus, out / f"slice_{int(fraction * 100)}.tsv.gz", fraction=fraction)
+        scaling[str(fraction)] = run_workflow(out / f"workflow_{int(fraction * 100)}", sliced, "bench", params)
+    scaling["1.0"] = workflow
+    results["scaling"] = scaling
+    results["seconds"] = time.perf_counter() - started_all
+    results["machine"] = machine_notes()
+
+    (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    from report_benchmarks import plot_scaling, write_markdown
+
+    if not args.quick:
+        plot_scaling(results, REPO / "bench" / "scaling.png")
+        write_markdown(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
+    headline = {
+        "tokenize_vs_raw": round(results["tokenize"]["ratio"], 3),
+        "train_vs_raw": round(results["train"]["ratio"], 3),
+        "open_seconds": round(results["open"]["ours_seconds"]["median"], 4),
+        "torch_vs_fasttext": round(results["torch"]["torch_ids_vs_fasttext"], 1),
+        "torch_strings_vs_fasttext": round(results["torch"]["torch_strings_warm_vs_fasttext"], 2),
+        "workflow_vs_raw": round(results["workflow"]["ratio"], 3),
+        "noop_seconds": round(workflow["noop_seconds"], 2),
+        "gensim_train_vs_raw": round(results["train"]["gensim_ratio"], 3),
+        "seconds": round(results["seconds"], 1),
+    }
+    print(json.dumps(headline))
+    return 0
+
+
+def machine_notes() -> dict:
+    import fasttext  # noqa: F401
+    import gensim
+    import torch
+
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    memory = next(line.split()[1] for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 1024**2, 1),
+        "python": platform.python_version(),
+        "gensim": gensim.__version__,
+        "torch": torch.__version__,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Turn bench/out/full/results.json into BENCHMARKS.md and the scaling plot."""
+
+import json
+import sys
+from pathlib import Path
+
+STEPS = ["tokenize_corpus", "train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+
+
+def plot_scaling(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = sorted(results["scaling"].items(), key=lambda item: float(item[0]))
+    documents = [run["documents"] for _, run in runs]
+    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=100)
+    for step in STEPS:
+        time_ax.plot(documents, [run["steps"][step]["seconds"] for _, run in runs], marker="o", label=step)
+        memory_ax.plot(documents, [run["steps"][step]["max_rss_mb"] for _, run in runs], marker="o", label=step)
+    time_ax.plot(documents, [run["wall"] for _, run in runs], marker="s", color="black", label="whole workflow")
+    time_ax.set(xlabel="reviews", ylabel="seconds", title="time per step")
+    memory_ax.set(xlabel="reviews", ylabel="peak RSS (MB)", title="peak memory per step")
+    time_ax.legend(fontsize=7)
+    for ax in (time_ax, memory_ax):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _span(stat: dict, fmt: str = "{:.1f}") -> str:
+    return f"{fmt.format(stat['median'])} ({fmt.format(stat['min'])}–{fmt.format(stat['max'])})"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_markdown(results: dict, path: Path, plot: str) -> None:
+    tok, train, wf, opn, torch = (results[k] for k in ("tokenize", "train", "workflow", "open", "torch"))
+    machine = results["machine"]
+    n = results["repeats"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `bench/run` on {machine['date']} in one run of {results['seconds'] / 60:.0f} minutes: "
+        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB, Python {machine['python']}, "
+        f"gensim {machine['gensim']}, torch {machine['torch']}. Corpus: the full NSMC crawl in `../shared` "
+        f"({tok['documents']:,} reviews, {tok['tokens']:,} morphemes). fastText settings: "
+        f"`{json.dumps(results['fasttext'])}`. Every figure is the median of {n} runs (min–max in brackets); "
+        "ratios are morphvec's step over the raw library doing the same work **in the same run**.",
+        "",
+        "## Targets",
+        "",
+        "| target | goal | measured | |",
+        "|---|---|---|---|",
+        f"| tokenize vs raw fast single-process loop | ≤ 0.55× | {tok['ratio']:.2f}× | {_verdict(tok['ratio'] <= 0.55)} |",
+        f"| tokenize peak memory (whole pool) | ≤ 400 MB per worker | {tok['ours_max_rss_mb']:.0f} MB | "
+        f"{_verdict(tok['ours_max_rss_mb'] <= 400)} |",
+        f"| train_fasttext vs bare `train_unsupervised` | ≤ 1.03× | {train['ratio']:.3f}× | "
+        f"{_verdict(train['ratio'] <= 1.03)} |",
+        f"| open the exported model (torch, mmap) | ≤ 0.1 s, ≤ 100 MB, ≥ 20× faster | "
+        f"{opn['ours_seconds']['median']:.3f} s, +{opn['ours_rss_added_mb']:.0f} MB, {opn['speedup']:.0f}× | "
+        f"{_verdict(opn['ours_seconds']['median'] <= 0.1 and opn['ours_rss_added_mb'] <= 100 and opn['speedup'] >= 20)} |",
+        f"| torch sentence vectors vs fastText loop (encoded batch) | ≥ 10× | {torch['torch_ids_vs_fasttext']:.0f}× | "
+        f"{_verdict(torch['torch_ids_vs_fasttext'] >= 10)} |",
+        f"| torch sentence vectors vs fastText loop (from strings) | ≥ 10× | "
+        f"{torch['torch_strings_warm_vs_fasttext']:.1f}× warm, {torch['torch_strings_cold_vs_fasttext']:.1f}× cold | "
+        f"{_verdict(torch['torch_strings_warm_vs_fasttext'] >= 10)} |",
+        f"| workflow end to end vs sum of raw calls | ≤ 1.15× | {wf['ratio']:.2f}× "
+        f"({wf['ratio_without_report']:.2f}× without the report) | {_verdict(wf['ratio'] <= 1.15)} |",
+        f"| no-op rerun | ≤ 3 s | {wf['noop_seconds']:.1f} s | {_verdict(wf['noop_seconds'] <= 3)} |",
+        "",
+        "## Tokenize",
+        "",
+        "| | seconds | peak RSS (MB) |",
+        "|---|---|---|",
+        f"| raw loop: MeCab, `node.surface` off the lattice, 1 process | {_span(tok['raw'])} | {tok['raw_max_rss_mb']:.0f} |",
+        f"| `MeCab().morphs()` loop, 1 process (once) | {tok['morphs_loop_seconds']:.1f} | |",
+        f"| `tokenize_corpus`, 2 worker processes, streaming | {_span(tok['ours'])} | {tok['ours_max_rss_mb']:.0f} |",
+        "",
+        f"Output against `MeCab().morphs()`: {tok['lines_differing_from_morphs']} of {tok['documents']:,} lines differ, "
+        f"all documents the cleaning changed on purpose ({tok['documents_changed_by_cleaning']} counted: NFC "
+        "normalisation and invisible characters); every other line is byte-identical. Memory is that of the "
+        "reader plus both workers together, and does not grow with the corpus (it streams in batches of 2,000 "
+        "reviews with at most 8 batches in flight).",
+        "",
+        "## Train",
+        "",
+        "| | seconds | peak RSS (MB) | WS353-ko ρ (coverage) |",
+        "|---|---|---|---|",
+        f"| bare `fasttext.train_unsupervised` + `save_model` | {_span(train['raw'])} | {train['raw_max_rss_mb']:.0f} | |",
+        f"| `train_fasttext`, trainer `fasttext` | {_span(train['ours'])} | {train['ours_max_rss_mb']:.0f} | "
+        f"{train['quality']['fasttext']['spearman']:.3f} ({train['quality']['fasttext']['coverage']:.2f}) |",
+        f"| `train_fasttext`, trainer `gensim` | {_span(train['gensim'])} | {train['gensim_max_rss_mb']:.0f} | "
+        f"{train['quality']['gensim']['spearman']:.3f} ({train['quality']['gensim']['coverage']:.2f}) |",
+        "",
+        f"The step adds what the raw call does not do: the fastText#1061 repair ({100 * train['zero_ngram_share_before_fix']:.0f}% "
+        "of n-gram rows were all-zero before it), the `.vec` file, and a fresh child process. The gensim trainer "
+        f"takes {train['gensim_ratio']:.2f}× the fastText time.",
+        "",
+        "## Open",
+        "",
+        "| | seconds | RSS added (MB) |",
+        "|---|---|---|",
+        f"| `load_facebook_model` | {_span(opn['raw_seconds'], '{:.2f}')} | {opn['raw_rss_added_mb']:.0f} |",
+        f"| torch export, `FastTextEmbedding.load` (safetensors mmap) | {_span(opn['ours_seconds'], '{:.3f}')} | "
+        f"{opn['ours_rss_added_mb']:.0f} |",
+        f"| gensim `FastTextKeyedVectors.load(mmap='r')` | {_span(opn['gensim_mmap_seconds'], '{:.2f}')} | "
+        f"{opn['gensim_mmap_rss_added_mb']:.0f} |",
+        "",
+        "## Torch sentence vectors (20,000 reviews)",
+        "",
+        "| | sentences/s | vs fastText |",
+        "|---|---|---|",
+        f"| fastText `get_sentence_vector` loop | {_span(torch['fasttext_per_s'], '{:,.0f}')} | 1× |",
+        f"| `sentence_vectors(strings)`, first call | {_span(torch['torch_strings_cold_per_s'], '{:,.0f}')} | "
+        f"{torch['torch_strings_cold_vs_fasttext']:.1f}× |",
+        f"| `sentence_vectors(strings)`, unknown words cached | {_span(torch['torch_strings_warm_per_s'], '{:,.0f}')} | "
+        f"{torch['torch_strings_warm_vs_fasttext']:.1f}× |",
+        f"| `sentence_vectors_from_ids(*encode(...))`, encoded once | {_span(torch['torch_ids_per_s'], '{:,.0f}')} | "
+        f"{torch['torch_ids_vs_fasttext']:.0f}× |",
+        "",
+        f"Largest difference from fastText: {torch['max_abs_diff']:.1e}. From strings, Python's own work "
+        "(splitting, one dictionary look-up per token) costs about as much as fastText's whole C++ loop, so the "
+        "10× needs the encoded path: encode a dataset once, then every batch is one `embedding_bag`.",
+        "",
+        "## Workflow",
+        "",
+        f"End to end `snakemake` (tokenize → train → gensim → extract → torch → report): {wf['wall']:.1f} s; the raw "
+        f"calls (tokenize loop {tok['raw']['median']:.1f} s + bare training {train['raw']['median']:.1f} s + gensim "
+        f"load/save, extract and safetensors export {wf['raw_postprocess_seconds']:.1f} s) sum to {wf['raw_sum']:.1f} s. "
+        f"A second invocation takes {wf['noop_seconds']:.1f} s and does nothing. Parity of the run: "
+        f"{wf['parity_max_abs_diff']:.1e}.",
+        "",
+        "## Scaling",
+        "",
+        f"![time and memory per step against corpus size]({plot})",
+        "",
+        "| reviews | " + " | ".join(STEPS) + " | workflow |",
+        "|---" * (len(STEPS) + 2) + "|",
+    ]
+    for _, run in sorted(results["scaling"].items(), key=lambda item: float(item[0])):
+        cells = [f"{run['steps'][s]['seconds']:.1f} s / {run['steps'][s]['max_rss_mb']:.0f} MB" for s in STEPS]
+        lines.append(f"| {run['documents']:,} | " + " | ".join(cells) + f" | {run['wall']:.1f} s |")
+    lines += [
+        "",
+        "Time grows linearly with the corpus for tokenization and training. The steps after training scale with "
+        "the model, not the corpus: the matrix is `(vocabulary + bucket) × dim`, and the bucket (2M) dominates, "
+        "so their time and memory are nearly flat; tokenization memory is flat because it streams.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "out" / "full" / "results.json"
+    data = json.loads(source.read_text())
+    root = Path(__file__).resolve().parents[1]
+    plot_scaling(data, root / "bench" / "scaling.png")
+    write_markdown(data, root / "BENCHMARKS.md", plot="bench/scaling.png")
