@@ -1,7 +1,9 @@
 # morphvec: raw corpus -> MeCab-ko morphemes -> fastText -> gensim -> PyTorch, with a report
 # proving the three compute the same vectors.  Each rule runs one script in scripts/, which is
 # also a standalone CLI (`python scripts/<rule>.py --help`).  Outputs: results/<run>/<rule>/.
+import math
 import re
+from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
@@ -18,6 +20,7 @@ RUNS = config["runs"]
 
 wildcard_constraints:
     run="|".join(re.escape(name) for name in RUNS),
+    shard=r"\d+",
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -37,17 +40,54 @@ def get_final_output():
     return expand("results/{run}/report/{file}", run=RUNS, file=["metrics.json", "report.html"])
 
 
-def tokenize_options(wildcards):
-    settings = run_settings(wildcards.run)
-    corpus, tokenizer = settings["corpus"], settings["tokenizer"]
+def corpus_options(wildcards):
+    corpus = run_settings(wildcards.run)["corpus"]
     return {
         "fmt": corpus["format"],
         "text_column": corpus["text_column"],
+        "invalid_utf8": run_settings(wildcards.run)["tokenizer"]["invalid_utf8"],
+    }
+
+
+def tokenize_options(wildcards):
+    tokenizer = run_settings(wildcards.run)["tokenizer"]
+    return {
+        **corpus_options(wildcards),
         "tokenizer": tokenizer["name"],
         "lowercase": tokenizer["lowercase"],
         "max_chars": tokenizer["max_chars"],
-        "invalid_utf8": tokenizer["invalid_utf8"],
     }
+
+
+def shard_count(run):
+    """tokenizer.shards, or with "auto" one shard per started 64 MiB of corpus file."""
+    shards = run_settings(run)["tokenizer"]["shards"]
+    if shards != "auto":
+        return shards
+    path = Path(run_settings(run)["corpus"]["path"])
+    size = path.stat().st_size if path.exists() else 0
+    return max(1, math.ceil(size / (64 * 2**20)))
+
+
+def shard_files(run, suffix):
+    return [
+        f"results/{run}/tokenize_corpus/shards/{shard}.{suffix}"
+        for shard in range(shard_count(run))
+    ]
+
+
+def tokenize_inputs(wildcards):
+    """The corpus; with several shards also the document count that splits it."""
+    inputs = {"corpus": run_settings(wildcards.run)["corpus"]["path"]}
+    if shard_count(wildcards.run) > 1:
+        inputs["document_count"] = f"results/{wildcards.run}/tokenize_corpus/documents.json"
+    return inputs
+
+
+def tokenize_runtime(wildcards, input):
+    """Minutes: MeCab does ~0.5 MB of text a second per process; x3 for safety, 10 at least."""
+    megabytes = input.size_mb * (4 if str(input.corpus).endswith(".gz") else 1)
+    return max(10, math.ceil(3 * megabytes / shard_count(wildcards.run) / 0.5 / 60))
 
 
 def fasttext_mem_mb(wildcards):
@@ -117,26 +157,68 @@ rule all:
     localrule: True
 
 
-rule tokenize_corpus:
+rule count_documents:
     input:
         corpus=lambda wildcards: run_settings(wildcards.run)["corpus"]["path"],
     output:
-        tokens="results/{run}/tokenize_corpus/tokens.txt",
-        stats="results/{run}/tokenize_corpus/stats.json",
+        documents="results/{run}/tokenize_corpus/documents.json",
     log:
-        "results/{run}/logs/tokenize_corpus.log",
+        "results/{run}/logs/count_documents.log",
+    conda:
+        "envs/mecab.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=30,
+    params:
+        options=corpus_options,
+    script:
+        "scripts/count_documents.py"
+
+
+rule tokenize_corpus:
+    input:
+        unpack(tokenize_inputs),
+    output:
+        tokens="results/{run}/tokenize_corpus/shards/{shard}.txt",
+        stats="results/{run}/tokenize_corpus/shards/{shard}.stats.json",
+        counts="results/{run}/tokenize_corpus/shards/{shard}.counts.tsv",
+    log:
+        "results/{run}/logs/tokenize_corpus.{shard}.log",
     benchmark:
-        "results/{run}/benchmarks/tokenize_corpus.tsv"
+        "results/{run}/benchmarks/tokenize_corpus.{shard}.tsv"
     conda:
         "envs/mecab.yaml"
     threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
     resources:
         mem_mb=lambda wildcards, threads: 500 + 400 * threads,
-        runtime=120,
+        runtime=lambda wildcards, input: tokenize_runtime(wildcards, input),
     params:
         options=tokenize_options,
+        shards=lambda wildcards: shard_count(wildcards.run),
     script:
         "scripts/tokenize_corpus.py"
+
+
+rule gather_tokens:
+    input:
+        tokens=lambda wildcards: shard_files(wildcards.run, "txt"),
+        stats=lambda wildcards: shard_files(wildcards.run, "stats.json"),
+        counts=lambda wildcards: shard_files(wildcards.run, "counts.tsv"),
+    output:
+        tokens="results/{run}/tokenize_corpus/tokens.txt",
+        stats="results/{run}/tokenize_corpus/stats.json",
+        counts="results/{run}/tokenize_corpus/token_counts.tsv",
+    log:
+        "results/{run}/logs/gather_tokens.log",
+    conda:
+        "envs/mecab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    script:
+        "scripts/gather_tokens.py"
 
 
 rule train_fasttext:

@@ -36,6 +36,7 @@ from pathlib import Path
 from pipeline_io import (
     UserInputError,
     atomic_open,
+    read_json,
     require_file,
     run_step,
     snakemake_log,
@@ -348,6 +349,32 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers):
             yield in_flight.popleft().get()
 
 
+def _document_range(documents: Iterator[str], start: int, end: int, counters: collections.Counter) -> Iterator[str]:
+    """Documents ``start`` to ``end - 1``; ``counters`` keeps only what reading them counted.
+
+    The reader counts (e.g. replaced invalid UTF-8) as it reads, so a snapshot is taken just
+    before document ``start`` is read and subtracted at the end, and reading stops right after
+    document ``end - 1``.
+    """
+    before: collections.Counter = collections.Counter()
+    if start < end:
+        for index, document in enumerate(documents):
+            if index == start - 1:
+                before = counters.copy()
+            if index >= start:
+                yield document
+                if index == end - 1:
+                    break
+    counters.subtract(before)
+
+
+def write_counts(path: str | Path, counts: collections.Counter) -> None:
+    """Token counts as ``token<TAB>count`` lines, most frequent first (ties by token)."""
+    with atomic_open(path) as out:
+        for token, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            out.write(f"{token}\t{count}\n")
+
+
 def tokenize_corpus(
     corpus: str | Path,
     tokens_out: str | Path,
@@ -360,8 +387,18 @@ def tokenize_corpus(
     max_chars: int = 5000,
     invalid_utf8: str = "error",
     workers: int = 1,
+    shard: int = 0,
+    shards: int = 1,
+    total_documents: int | None = None,
+    counts_out: str | Path | None = None,
 ) -> dict:
-    """Tokenize ``corpus`` into ``tokens_out``; write and return the token statistics."""
+    """Tokenize ``corpus`` into ``tokens_out``; write and return the token statistics.
+
+    With ``shards > 1`` only shard number ``shard`` is tokenized: the ``shard``-th of ``shards``
+    contiguous, near-equal ranges of the corpus's ``total_documents`` documents, so that the
+    shards' outputs concatenated in order equal the unsharded output byte for byte.
+    ``counts_out`` receives the token counts (``token<TAB>count``), which the gather step merges.
+    """
     if invalid_utf8 not in INVALID_UTF8_POLICIES:
         raise UserInputError(f"unknown invalid_utf8 policy {invalid_utf8!r}\n  fix: use one of {INVALID_UTF8_POLICIES}")
     if max_chars < 1:
@@ -373,6 +410,11 @@ def tokenize_corpus(
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
     documents = iter_documents(corpus, fmt, text_column, invalid_utf8, read_counters)
+    if shards > 1 or shard:
+        if total_documents is None or not 0 <= shard < shards:
+            raise UserInputError(f"shard {shard} of {shards} needs 0 <= shard < shards and the document count")
+        start, end = shard * total_documents // shards, (shard + 1) * total_documents // shards
+        documents = _document_range(documents, start, end, read_counters)
 
     def counted(docs: Iterable[str]) -> Iterator[str]:
         for doc in docs:
@@ -397,6 +439,8 @@ def tokenize_corpus(
         "types": len(types),
         "seconds": round(time.perf_counter() - started, 3),
         "workers": workers,
+        "shard": shard,
+        "shards": shards,
         "cleaning": {
             key: counters[key]
             for key in (
@@ -417,6 +461,8 @@ def tokenize_corpus(
         stats["types"],
         stats["seconds"],
     )
+    if counts_out is not None:
+        write_counts(counts_out, types)
     if stats_out is not None:
         write_json(stats_out, stats)
     return stats
@@ -437,6 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-chars", type=int, default=5000, help="split longer documents")
     parser.add_argument("--invalid-utf8", default="error", choices=INVALID_UTF8_POLICIES)
     parser.add_argument("--workers", type=int, default=1, help="tokenizer processes")
+    parser.add_argument("--counts", dest="counts_out", help="output: token counts (token<TAB>count)")
+    parser.add_argument("--shard", type=int, default=0, help="which shard to tokenize (from 0)")
+    parser.add_argument("--shards", type=int, default=1, help="number of shards")
+    parser.add_argument("--total-documents", type=int, help="documents in the corpus (needed with --shards)")
     return parser
 
 
@@ -447,19 +497,23 @@ def main(argv: list[str] | None = None) -> int:
     return run_step(lambda: tokenize_corpus(corpus, tokens_out, stats, **options))
 
 
+def _snakemake_step(sm) -> None:
+    total = read_json(sm.input.document_count)["documents"] if sm.input.get("document_count") else None
+    tokenize_corpus(
+        sm.input.corpus,
+        sm.output.tokens,
+        sm.output.stats,
+        workers=sm.threads,
+        shard=int(sm.wildcards.shard),
+        shards=sm.params.shards,
+        total_documents=total,
+        counts_out=sm.output.counts,
+        **sm.params.options,
+    )
+
+
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    sys.exit(
-        run_step(
-            lambda: tokenize_corpus(
-                sm.input.corpus,
-                sm.output.tokens,
-                sm.output.stats,
-                workers=sm.threads,
-                **sm.params.options,
-            ),
-            snakemake_log(sm),
-        )
-    )
+    sys.exit(run_step(lambda: _snakemake_step(sm), snakemake_log(sm)))
 elif __name__ == "__main__":
     sys.exit(main())

@@ -19,13 +19,8 @@ def test_defaults_are_filled_in():
     }
     validate(config, SCHEMA)
     r1, r2 = config["runs"]["r1"], config["runs"]["r2"]
-    assert r1["tokenizer"] == {
-        "name": "mecab",
-        "lowercase": False,
-        "max_chars": 5000,
-        "invalid_utf8": "error",
-        "threads": 2,
-    }
+    expected_tokenizer = {"name": "mecab", "lowercase": False, "max_chars": 5000, "invalid_utf8": "error"}
+    assert r1["tokenizer"] == {**expected_tokenizer, "threads": 2, "shards": "auto"}
     assert r1["fasttext"]["bucket"] == 2000000 and r1["fasttext"]["thread"] == 1
     assert r2["fasttext"]["dim"] == 8 and r2["fasttext"]["minCount"] == 5
     assert r1["finetune_word2vec"]["activate"] is False and r1["finetune_word2vec"]["lockf"] == 1.0

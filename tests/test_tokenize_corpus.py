@@ -181,3 +181,52 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
     assert code == 2
     assert "corpus file not found" in err and "missing.tsv" in err
     assert "Traceback" not in err
+
+
+def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
+    from count_documents import count_documents
+    from gather_tokens import gather_tokens
+
+    whole = tokenize_corpus(tiny_corpus, tmp_path / "whole.txt", counts_out=tmp_path / "whole.counts.tsv")
+    total = count_documents(tiny_corpus)["documents"]
+    assert total == 3000
+    parts = []
+    for shard in range(3):
+        prefix = tmp_path / f"shard{shard}"
+        tokenize_corpus(
+            tiny_corpus,
+            f"{prefix}.txt",
+            f"{prefix}.stats.json",
+            counts_out=f"{prefix}.counts.tsv",
+            shard=shard,
+            shards=3,
+            total_documents=total,
+        )
+        parts.append(prefix)
+    merged = gather_tokens(
+        [f"{p}.txt" for p in parts],
+        [f"{p}.stats.json" for p in parts],
+        [f"{p}.counts.tsv" for p in parts],
+        tmp_path / "tokens.txt",
+        tmp_path / "stats.json",
+        tmp_path / "token_counts.tsv",
+    )
+    assert (tmp_path / "tokens.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
+    assert (tmp_path / "token_counts.tsv").read_bytes() == (tmp_path / "whole.counts.tsv").read_bytes()
+    for key in ("documents", "documents_written", "tokens", "types", "dropped_empty"):
+        assert merged[key] == whole[key], key
+    assert merged["shards"] == 3
+
+
+def test_shards_count_replaced_lines_once(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(b"".join(b"ok\n" if i % 2 else b"bad \xff\n" for i in range(10)))
+    total = 0
+    for shard in range(3):
+        stats = tokenize_corpus(
+            corpus, tmp_path / f"{shard}.txt", tokenizer="whitespace", invalid_utf8="replace",
+            shard=shard, shards=3, total_documents=10,
+        )  # fmt: skip
+        total += stats["cleaning"]["invalid_utf8_lines_replaced"]
+        assert stats["documents"] == [3, 3, 4][shard]
+    assert total == 5

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.workflow
 REPO = Path(__file__).resolve().parents[1]
 GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1}
-STEPS = ["tokenize_corpus", "train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+STEPS = ["gather_tokens", "train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
 
 
 def tiny_config(workdir: Path) -> dict:
@@ -31,6 +31,7 @@ def tiny_config(workdir: Path) -> dict:
         "runs": {
             "ko_tiny": {
                 "corpus": {"path": str(corpus), "text_column": "text"},
+                "tokenizer": {"shards": 2},
                 "fasttext": dict(TINY_FASTTEXT),
                 "evaluation": {
                     **evaluation,
@@ -134,9 +135,16 @@ def test_metrics_show_parity_and_quality(workflow_run, run):
     assert corpus["tokens"] > corpus["types"] > 0
 
 
-def test_korean_run_is_tokenized_into_morphemes(workflow_run):
-    first = (workflow_run / "results/ko_tiny/tokenize_corpus/tokens.txt").read_text(encoding="utf-8").split("\n")[0]
+def test_korean_run_is_tokenized_into_morphemes_in_two_identical_shards(workflow_run, tmp_path):
+    from tokenize_corpus import tokenize_corpus
+
+    root = workflow_run / "results/ko_tiny/tokenize_corpus"
+    first = (root / "tokens.txt").read_text(encoding="utf-8").split("\n")[0]
     assert first == "뻔한 스토리 지만 , 택시 시리즈 는 괜찮 음 . . 6 점"
+    assert sorted(p.name for p in (root / "shards").glob("*.txt")) == ["0.txt", "1.txt"]
+    assert (workflow_run / "results/ko_tiny/logs/tokenize_corpus.1.log").is_file()
+    tokenize_corpus(workflow_run / "reviews.tsv.gz", tmp_path / "whole.txt")
+    assert (root / "tokens.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
 
 
 def test_finetuned_word2vec_starts_from_pretrained_vectors(workflow_run):
