@@ -13,6 +13,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "resources/report/workflow.rst"
+
+
 validate(config, "config/schemas/config.schema.yaml")
 
 RUNS = config["runs"]
@@ -36,8 +39,9 @@ def is_activated(run, section):
 
 
 def get_final_output():
-    """The per-run reports: everything else is built on the way."""
-    return expand("results/{run}/report/{file}", run=RUNS, file=["metrics.json", "report.html"])
+    """The per-run reports and the comparison of all runs: the rest is built on the way."""
+    reports = expand("results/{run}/report/{file}", run=RUNS, file=["metrics.json", "report.html"])
+    return [*reports, "results/summary.tsv", "results/summary.html"]
 
 
 def corpus_options(wildcards):
@@ -56,6 +60,7 @@ def tokenize_options(wildcards):
         "tokenizer": tokenizer["name"],
         "lowercase": tokenizer["lowercase"],
         "max_chars": tokenizer["max_chars"],
+        "label_column": run_settings(wildcards.run)["corpus"]["label_column"],
     }
 
 
@@ -98,6 +103,14 @@ def fasttext_mem_mb(wildcards):
     return int(3 * matrix_mb + 1000)
 
 
+def train_runtime(wildcards, input):
+    """Minutes: fastText skipgram takes ~0.8 s per MB of tokens, epoch and 100 dims on one
+    thread (measured: 197 s for NSMC's 100 MB, 5 epochs, 2 threads); x3 for safety."""
+    params = run_settings(wildcards.run)["fasttext"]
+    seconds = 0.8 * input.size_mb * params["epoch"] * params["dim"] / 100 / params["thread"]
+    return max(10, math.ceil(3 * seconds / 60))
+
+
 def model_mem_mb(wildcards):
     """Loading the model in gensim/torch: a few copies of the input matrix."""
     params = run_settings(wildcards.run)["fasttext"]
@@ -105,6 +118,7 @@ def model_mem_mb(wildcards):
 
 
 def finetune_options(wildcards):
+    probe_words = run_settings(wildcards.run)["evaluation"]["probe_words"]
     options = dict(run_settings(wildcards.run)["finetune_word2vec"])
     options.pop("activate", None)
     options.pop("pretrained", None)
@@ -112,6 +126,7 @@ def finetune_options(wildcards):
     return {
         **{key: options.pop(key) for key in keys},
         "params": options,
+        "probe_words": probe_words,
     }
 
 
@@ -123,6 +138,8 @@ def report_inputs(wildcards):
         "token_stats": f"results/{run}/tokenize_corpus/stats.json",
         "bin": f"results/{run}/train_fasttext/model.bin",
         "train_stats": f"results/{run}/train_fasttext/stats.json",
+        "token_counts": f"results/{run}/tokenize_corpus/token_counts.tsv",
+        "labels": f"results/{run}/tokenize_corpus/labels.txt",
         "kv": f"results/{run}/load_gensim/fasttext.kv",
         "torch_weights": f"results/{run}/export_torch/embeddings.safetensors",
         "torch_vocab": f"results/{run}/export_torch/vocab.txt",
@@ -141,9 +158,13 @@ def report_options(wildcards):
         "similarity": evaluation["similarity"],
         "analogy": evaluation["analogy"],
         "probe_words": evaluation["probe_words"],
+        "pca_words": evaluation["pca_words"],
+        "pca_top_n": evaluation["pca_top_n"],
+        "sentiment": evaluation["sentiment_probe"],
         "samples": evaluation["samples"],
         "tolerance": evaluation["tolerance"],
         "seed": evaluation["seed"],
+        "settings": run_settings(wildcards.run),
     }
 
 
@@ -205,10 +226,12 @@ rule gather_tokens:
         tokens=lambda wildcards: shard_files(wildcards.run, "txt"),
         stats=lambda wildcards: shard_files(wildcards.run, "stats.json"),
         counts=lambda wildcards: shard_files(wildcards.run, "counts.tsv"),
+        labels=lambda wildcards: shard_files(wildcards.run, "labels.txt"),
     output:
         tokens="results/{run}/tokenize_corpus/tokens.txt",
         stats="results/{run}/tokenize_corpus/stats.json",
         counts="results/{run}/tokenize_corpus/token_counts.tsv",
+        labels="results/{run}/tokenize_corpus/labels.txt",
     log:
         "results/{run}/logs/gather_tokens.log",
     conda:
@@ -237,7 +260,7 @@ rule train_fasttext:
     threads: lambda wildcards: run_settings(wildcards.run)["fasttext"]["thread"]
     resources:
         mem_mb=fasttext_mem_mb,
-        runtime=240,
+        runtime=train_runtime,
     params:
         fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
         trainer=lambda wildcards: run_settings(wildcards.run)["trainer"],
@@ -344,7 +367,21 @@ rule write_report:
         unpack(report_inputs),
     output:
         metrics="results/{run}/report/metrics.json",
-        html="results/{run}/report/report.html",
+        html=report(
+            "results/{run}/report/report.html",
+            caption="resources/report/run_report.rst",
+            category="Runs",
+            subcategory="{run}",
+            labels={"run": "{run}", "page": "report"},
+        ),
+        plots=report(
+            directory("results/{run}/report/plots"),
+            patterns=["{name}.png"],
+            caption="resources/report/plots.rst",
+            category="Runs",
+            subcategory="{run}",
+            labels={"run": "{run}", "figure": "{name}"},
+        ),
     log:
         "results/{run}/logs/write_report.log",
     benchmark:
@@ -359,3 +396,29 @@ rule write_report:
         options=report_options,
     script:
         "scripts/write_report.py"
+
+
+rule summarize_runs:
+    input:
+        metrics=expand("results/{run}/report/metrics.json", run=RUNS),
+    output:
+        tsv="results/summary.tsv",
+        html=report(
+            "results/summary.html",
+            caption="resources/report/summary.rst",
+            category="Summary",
+            labels={"page": "all runs"},
+        ),
+    log:
+        "results/logs/summarize_runs.log",
+    conda:
+        "envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        runs=list(RUNS),
+        settings={name: RUNS[name] for name in RUNS},
+    script:
+        "scripts/summarize_runs.py"

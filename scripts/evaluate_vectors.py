@@ -204,6 +204,87 @@ def evaluate_analogies(kv, path: str | Path, restrict_vocab: int = 300000) -> di
     }
 
 
+def read_analogy_questions(path: Path) -> list[tuple[str, list[str]]]:
+    """``(section, [a, b, c, d])`` for every question of a questions-words file."""
+    questions, section = [], ""
+    with open(path, encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.startswith(":"):
+                section = line[1:].strip()
+            elif line.strip():
+                words = line.split()
+                if len(words) == 4:
+                    questions.append((section, words))
+    return questions
+
+
+def evaluate_analogies_subword(kv, path: str | Path, restrict_vocab: int = 300000, batch: int = 512) -> dict:
+    """Analogies with subword vectors for the query words (OOV-aware protocol).
+
+    3CosAdd like gensim: the answer is the vocabulary word (among the ``restrict_vocab`` most
+    frequent) closest to ``b - a + c`` of unit vectors, ``a``, ``b`` and ``c`` excluded; but
+    ``a``, ``b`` and ``c`` may be out of the vocabulary and get their character n-gram vectors.
+    A question is scored when its expected answer ``d`` is in the candidate vocabulary.  Like
+    gensim's default, words match the vocabulary case-insensitively (the most frequent form wins).
+    """
+    path = require_file(path, "analogy file", "check the evaluation.analogy paths in the config")
+    candidates = kv.index_to_key[:restrict_vocab]
+    vocabulary_form = {word.upper(): word for word in reversed(candidates)}
+    questions = [
+        (section, [vocabulary_form.get(word.upper(), word) for word in words])
+        for section, words in read_analogy_questions(path)
+    ]
+    position = {word: i for i, word in enumerate(candidates)}
+    matrix = np.asarray(kv.vectors[: len(candidates)], dtype=np.float32)
+    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    cache: dict[str, np.ndarray] = {}
+
+    def unit(word: str) -> np.ndarray:
+        if word not in cache:
+            vector = np.asarray(kv.get_vector(word), dtype=np.float32)
+            cache[word] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return cache[word]
+
+    scorable = [(section, words) for section, words in questions if words[3] in position]
+    per_section: dict[str, list[int]] = {}
+    correct_total = 0
+    for start in range(0, len(scorable), batch):
+        chunk = scorable[start : start + batch]
+        queries = np.stack([unit(b) - unit(a) + unit(c) for _, (a, b, c, _d) in chunk])
+        scores = queries @ matrix.T
+        for row, (_, (a, b, c, _d)) in enumerate(chunk):
+            for word in (a, b, c):
+                if word in position:
+                    scores[row, position[word]] = -np.inf
+        guesses = scores.argmax(axis=1)
+        for row, (section, (_a, _b, _c, d)) in enumerate(chunk):
+            hit = int(guesses[row] == position[d])
+            correct_total += hit
+            counts = per_section.setdefault(section, [0, 0])
+            counts[0] += hit
+            counts[1] += 1
+    return {
+        "questions": len(questions),
+        "scored": len(scorable),
+        "coverage": round(len(scorable) / len(questions), 6) if questions else 0.0,
+        "accuracy": round(correct_total / len(scorable), 6) if scorable else None,
+        "sections": {
+            name: {"correct": c, "scored": n, "accuracy": round(c / n, 6)} for name, (c, n) in per_section.items()
+        },
+        "protocol": "3CosAdd over the vocabulary, query words excluded, subword vectors for unknown query words",
+    }
+
+
+def evaluation_words(similarity: dict[str, str], analogy: dict[str, str]) -> dict[str, set[str]]:
+    """The distinct words of each evaluation file."""
+    words = {}
+    for name, path in similarity.items():
+        words[name] = {w for a, b, _ in read_similarity_pairs(path) for w in (a, b)}
+    for name, path in analogy.items():
+        words[name] = {w for _, question in read_analogy_questions(Path(path)) for w in question}
+    return words
+
+
 # --- neighbours ----------------------------------------------------------------------------
 
 
@@ -222,11 +303,25 @@ def nearest_neighbours(kv, words: list[str], topn: int = 10) -> dict:
 
 
 def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
-    out: dict = {"similarity": {}, "analogy": {}}
+    """Similarity and analogy scores, plus how much of each file's vocabulary the model knows.
+
+    Analogies are scored with gensim's protocol and, for vectors with subwords, the
+    OOV-aware one (``analogy_subword``).
+    """
+    out: dict = {"similarity": {}, "analogy": {}, "analogy_subword": {}, "vocabulary_coverage": {}}
     for name, path in similarity.items():
         out["similarity"][name] = evaluate_similarity(kv, read_similarity_pairs(path))
     for name, path in analogy.items():
         out["analogy"][name] = evaluate_analogies(kv, path)
+        if has_subwords(kv):
+            out["analogy_subword"][name] = evaluate_analogies_subword(kv, path)
+    for name, words in evaluation_words(similarity, analogy).items():
+        known = sum(1 for w in words if w in kv.key_to_index)
+        out["vocabulary_coverage"][name] = {
+            "words": len(words),
+            "in_vocabulary": known,
+            "share": round(known / len(words), 6) if words else 0.0,
+        }
     return out
 
 

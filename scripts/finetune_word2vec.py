@@ -83,6 +83,11 @@ def intersect_pretrained(model, pretrained, lockf: float = 1.0) -> np.ndarray:
     return indices
 
 
+def _neighbours(wv, words: list[str], topn: int = 8) -> dict:
+    wv.fill_norms(force=True)  # vectors change in training: never reuse stale norms
+    return {w: [[o, round(float(c), 4)] for o, c in wv.most_similar(w, topn=topn)] for w in words}
+
+
 def build_model(tokens: str | Path, vector_size: int, settings: dict):
     from gensim.models import Word2Vec
 
@@ -104,8 +109,13 @@ def finetune_word2vec(
     lockf: float = 1.0,
     vector_size: int | None = None,
     params: dict | None = None,
+    probe_words: list[str] | None = None,
 ) -> dict:
-    """Build, initialise from ``pretrained_path``, train on ``tokens``, save; return statistics."""
+    """Build, initialise from ``pretrained_path``, train on ``tokens``, save; return statistics.
+
+    For the probe words that start from pretrained vectors (or, without any, the five most
+    frequent such words) the nearest neighbours before and after training are recorded.
+    """
     tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
     unknown = sorted(set(params or {}) - set(WORD2VEC_DEFAULTS))
     if unknown:
@@ -121,6 +131,9 @@ def finetune_word2vec(
     model = build_model(tokens, pretrained.vector_size, settings)
     indices = intersect_pretrained(model, pretrained, lockf)
     initial = model.wv.vectors[indices].copy()
+    initialised = {model.wv.index_to_key[i] for i in indices}
+    watched = [w for w in (probe_words or []) if w in initialised] or [model.wv.index_to_key[i] for i in indices[:5]]
+    neighbours_before = _neighbours(model.wv, watched)
     log.info(
         "initialised %d of %d words from %s (%d pretrained words read)",
         len(indices),
@@ -162,6 +175,8 @@ def finetune_word2vec(
             "cosine_to_initial_mean": float(cosine.mean()) if len(moved) else None,
         },
         "initialised_words_sample": [model.wv.index_to_key[i] for i in indices[:20]],
+        "neighbours_before": neighbours_before,
+        "neighbours_after": _neighbours(model.wv, watched),
     }
     log.info("trained in %.1f s; pretrained words moved %s", seconds, stats["movement"])
     if stats_out is not None:

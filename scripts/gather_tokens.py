@@ -39,6 +39,13 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
             shutil.copyfile(source, tmp)
 
 
+def _concatenate(sources: list[str | Path], target: str | Path) -> None:
+    with atomic_open(target, "wb") as out:
+        for path in sources:
+            with open(path, "rb") as shard:
+                shutil.copyfileobj(shard, out, 1 << 20)
+
+
 def gather_tokens(
     shard_tokens: list[str | Path],
     shard_stats: list[str | Path],
@@ -46,17 +53,19 @@ def gather_tokens(
     tokens_out: str | Path,
     stats_out: str | Path,
     counts_out: str | Path,
+    shard_labels: list[str | Path] | None = None,
+    labels_out: str | Path | None = None,
 ) -> dict:
     stats = [read_json(path) for path in shard_stats]
+    pairs = [(shard_tokens, tokens_out)] + ([(shard_labels, labels_out)] if labels_out is not None else [])
     if len(shard_tokens) == 1:
-        _link_or_copy(shard_tokens[0], tokens_out)
+        for (source, *_), target in pairs:
+            _link_or_copy(source, target)
         _link_or_copy(shard_counts[0], counts_out)
         counts_types = stats[0]["types"]
     else:
-        with atomic_open(tokens_out, "wb") as out:
-            for path in shard_tokens:
-                with open(path, "rb") as shard:
-                    shutil.copyfileobj(shard, out, 1 << 20)
+        for sources, target in pairs:
+            _concatenate(sources, target)
         counts: collections.Counter = collections.Counter()
         for path in shard_counts:
             counts.update(read_counts(path))
@@ -69,8 +78,13 @@ def gather_tokens(
     merged["seconds"] = round(sum(s["seconds"] for s in stats), 3)  # tokenizer time over all shards
     merged["cleaning"] = {key: sum(s["cleaning"][key] for s in stats) for key in stats[0]["cleaning"]}
     write_json(stats_out, merged)
-    log.info("gathered %d shard(s): %d documents, %d tokens, %d types", len(stats), merged["documents"],
-             merged["tokens"], merged["types"])  # fmt: skip
+    log.info(
+        "gathered %d shard(s): %d documents, %d tokens, %d types",
+        len(stats),
+        merged["documents"],
+        merged["tokens"],
+        merged["types"],
+    )
     return merged
 
 
@@ -95,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             out / "tokens.txt",
             out / "stats.json",
             out / "token_counts.tsv",
+            [f"{p}.labels.txt" for p in prefixes],
+            out / "labels.txt",
         )
     )
 
@@ -104,7 +120,14 @@ if "snakemake" in globals():
     sys.exit(
         run_step(
             lambda: gather_tokens(
-                sm.input.tokens, sm.input.stats, sm.input.counts, sm.output.tokens, sm.output.stats, sm.output.counts
+                sm.input.tokens,
+                sm.input.stats,
+                sm.input.counts,
+                sm.output.tokens,
+                sm.output.stats,
+                sm.output.counts,
+                sm.input.labels,
+                sm.output.labels,
             ),
             snakemake_log(sm),
         )

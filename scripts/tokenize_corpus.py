@@ -21,6 +21,7 @@ bounded batches, so memory does not grow with the corpus.
 
 import argparse
 import collections
+import contextlib
 import csv
 import gzip
 import io
@@ -117,51 +118,48 @@ def _column_index(header: list[str], column: str, path: Path, key: str) -> int:
         ) from None
 
 
-def iter_documents(
+def iter_records(
     path: str | Path,
     fmt: str = "auto",
     text_field: str = "text",
     invalid_utf8: str = "error",
     counters: collections.Counter | None = None,
-) -> Iterator[str]:
-    """Yield the raw text of each document of a corpus file, in file order."""
+    label_field: str | None = None,
+) -> Iterator[tuple[str, str | None]]:
+    """Yield ``(text, label)`` for each document of a corpus file, in file order.
+
+    ``label`` is the value of ``label_field`` (e.g. NSMC's ``rating``), or None without one.
+    """
     path = require_file(path, "corpus file", "check corpus.path in the config")
     counters = counters if counters is not None else collections.Counter()
     fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt not in FORMATS:
         raise UserInputError(f"unknown corpus format {fmt!r}\n  fix: use one of {FORMATS}")
+    if label_field is not None and fmt == "txt":
+        raise UserInputError(f"{path}: a plain-text corpus has no label column\n  fix: remove corpus.label_column")
     lines = iter_lines(path, invalid_utf8, counters)
     if fmt == "txt":
         for _, line in lines:
-            yield line
-    elif fmt == "tsv":
-        _, first = next(lines, (1, ""))
-        header = first.split("\t")
+            yield line, None
+    elif fmt in ("tsv", "csv"):
+        if fmt == "tsv":
+            _, first = next(lines, (1, ""))
+            header = first.split("\t")
+            rows = ((number, line.split("\t")) for number, line in lines if line)
+        else:
+            reader = csv.reader(line for _, line in lines)
+            header = next(reader, [])
+            rows = ((reader.line_num, row) for row in reader if row)
         col = _column_index(header, text_field, path, "corpus.text_column")
-        for number, line in lines:
-            if not line:
-                continue
-            fields = line.split("\t")
-            if len(fields) <= col:
+        lab = _column_index(header, label_field, path, "corpus.label_column") if label_field else None
+        needed = max(col, lab or 0)
+        for number, fields in rows:
+            if len(fields) <= needed:
                 raise UserInputError(
-                    f"{path}: line {number}: {len(fields)} tab-separated fields, but the text column "
-                    f"{text_field!r} is field {col + 1}\n  fix: repair the row or drop it"
+                    f"{path}: line {number}: {len(fields)} fields, but the columns read need {needed + 1}\n"
+                    "  fix: repair the row (quote CSV fields that contain commas)"
                 )
-            yield fields[col]
-    elif fmt == "csv":
-        numbered = iter(lines)
-        reader = csv.reader(line for _, line in numbered)
-        header = next(reader, [])
-        col = _column_index(header, text_field, path, "corpus.text_column")
-        for row in reader:
-            if not row:
-                continue
-            if len(row) <= col:
-                raise UserInputError(
-                    f"{path}: line {reader.line_num}: {len(row)} fields, but the text column "
-                    f"{text_field!r} is field {col + 1}\n  fix: repair the row or quote its commas"
-                )
-            yield row[col]
+            yield fields[col], (fields[lab] if lab is not None else None)
     else:  # jsonl
         for number, line in lines:
             if not line.strip():
@@ -173,13 +171,27 @@ def iter_documents(
                     f"{path}: line {number}: not valid JSON ({error.msg} at column {error.colno})\n"
                     "  fix: JSONL needs one JSON object per line"
                 ) from None
-            if not isinstance(record, dict) or text_field not in record:
-                raise UserInputError(
-                    f"{path}: line {number}: no field {text_field!r} in this record\n"
-                    "  fix: set corpus.text_column to the field that holds the text"
-                )
+            for field, key in ((text_field, "text_column"), (label_field, "label_column")):
+                if field is not None and (not isinstance(record, dict) or field not in record):
+                    raise UserInputError(
+                        f"{path}: line {number}: no field {field!r} in this record\n"
+                        f"  fix: set corpus.{key} to the field that holds it"
+                    )
             value = record[text_field]
-            yield "" if value is None else str(value)
+            label = record[label_field] if label_field else None
+            yield ("" if value is None else str(value)), (None if label is None else str(label))
+
+
+def iter_documents(
+    path: str | Path,
+    fmt: str = "auto",
+    text_field: str = "text",
+    invalid_utf8: str = "error",
+    counters: collections.Counter | None = None,
+) -> Iterator[str]:
+    """Yield the raw text of each document of a corpus file, in file order."""
+    for text, _ in iter_records(path, fmt, text_field, invalid_utf8, counters):
+        yield text
 
 
 # --- cleaning and tokenizing ---------------------------------------------------------------
@@ -280,16 +292,18 @@ def make_tokenizer(name: str, lowercase: bool = False) -> Callable[[str], list[s
 
 
 def tokenize_batch(
-    texts: list[str], tokenizer: Callable[[str], list[str]], max_chars: int
-) -> tuple[str, collections.Counter, collections.Counter]:
+    texts: list[str], tokenizer: Callable[[str], list[str]], max_chars: int, labels: list | None = None
+) -> tuple[str, collections.Counter, collections.Counter, str]:
     """Tokenize a batch of raw documents.
 
-    Returns the output block (one line per kept document), event counters, and token counts.
+    Returns the output block (one line per kept document), event counters, token counts, and
+    the labels of the kept documents (one per line; empty without labels).
     """
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
     out_lines = []
-    for raw in texts:
+    kept_labels = []
+    for index, raw in enumerate(texts):
         text = clean_text(raw, counters)
         pieces = split_long_text(text, max_chars)
         if len(pieces) > 1:
@@ -301,8 +315,11 @@ def tokenize_batch(
         types.update(tokens)
         counters["tokens"] += len(tokens)
         out_lines.append(" ".join(tokens))
+        if labels is not None:
+            kept_labels.append(" ".join(str(labels[index]).split()))
     counters["documents_written"] += len(out_lines)
-    return "".join(line + "\n" for line in out_lines), counters, types
+    label_block = "".join(label + "\n" for label in kept_labels)
+    return "".join(line + "\n" for line in out_lines), counters, types, label_block
 
 
 # Per-process state for the worker pool.
@@ -314,8 +331,13 @@ def _init_worker(name: str, lowercase: bool) -> None:
     _worker_tokenizer = make_tokenizer(name, lowercase)
 
 
-def _tokenize_in_worker(texts: list[str], max_chars: int):
-    return tokenize_batch(texts, _worker_tokenizer, max_chars)
+def _tokenize_in_worker(records: list[tuple[str, str | None]], max_chars: int, with_labels: bool):
+    return _tokenize_records(records, _worker_tokenizer, max_chars, with_labels)
+
+
+def _tokenize_records(records, tokenizer, max_chars: int, with_labels: bool):
+    texts = [text for text, _ in records]
+    return tokenize_batch(texts, tokenizer, max_chars, [label for _, label in records] if with_labels else None)
 
 
 def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -329,12 +351,12 @@ def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers):
+def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, with_labels):
     """Yield tokenize_batch results in input order, with at most a few batches in flight."""
     if workers <= 1:
         tokenizer = make_tokenizer(tokenizer_name, lowercase)
         for batch in batches:
-            yield tokenize_batch(batch, tokenizer, max_chars)
+            yield _tokenize_records(batch, tokenizer, max_chars, with_labels)
         return
     import multiprocessing
 
@@ -342,7 +364,7 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers):
     in_flight: collections.deque = collections.deque()
     with context.Pool(workers, _init_worker, (tokenizer_name, lowercase)) as pool:
         for batch in batches:
-            in_flight.append(pool.apply_async(_tokenize_in_worker, (batch, max_chars)))
+            in_flight.append(pool.apply_async(_tokenize_in_worker, (batch, max_chars, with_labels)))
             if len(in_flight) >= 4 * workers:
                 yield in_flight.popleft().get()
         while in_flight:
@@ -391,6 +413,8 @@ def tokenize_corpus(
     shards: int = 1,
     total_documents: int | None = None,
     counts_out: str | Path | None = None,
+    label_column: str | None = None,
+    labels_out: str | Path | None = None,
 ) -> dict:
     """Tokenize ``corpus`` into ``tokens_out``; write and return the token statistics.
 
@@ -398,6 +422,8 @@ def tokenize_corpus(
     contiguous, near-equal ranges of the corpus's ``total_documents`` documents, so that the
     shards' outputs concatenated in order equal the unsharded output byte for byte.
     ``counts_out`` receives the token counts (``token<TAB>count``), which the gather step merges.
+    ``labels_out`` receives each kept document's ``label_column`` value, line by line (and stays
+    empty without a label column, so that a workflow can always name the file).
     """
     if invalid_utf8 not in INVALID_UTF8_POLICIES:
         raise UserInputError(f"unknown invalid_utf8 policy {invalid_utf8!r}\n  fix: use one of {INVALID_UTF8_POLICIES}")
@@ -409,22 +435,28 @@ def tokenize_corpus(
     read_counters: collections.Counter = collections.Counter()
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
-    documents = iter_documents(corpus, fmt, text_column, invalid_utf8, read_counters)
+    documents = iter_records(corpus, fmt, text_column, invalid_utf8, read_counters, label_column)
     if shards > 1 or shard:
         if total_documents is None or not 0 <= shard < shards:
             raise UserInputError(f"shard {shard} of {shards} needs 0 <= shard < shards and the document count")
         start, end = shard * total_documents // shards, (shard + 1) * total_documents // shards
         documents = _document_range(documents, start, end, read_counters)
 
-    def counted(docs: Iterable[str]) -> Iterator[str]:
+    def counted(docs: Iterable) -> Iterator:
         for doc in docs:
             read_counters["documents"] += 1
             yield doc
 
     batches = _batches(counted(documents), BATCH_DOCUMENTS)
-    with atomic_open(tokens_out) as out:
-        for block, batch_counters, batch_types in _tokenized_blocks(batches, tokenizer, lowercase, max_chars, workers):
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(atomic_open(tokens_out))
+        labels = stack.enter_context(atomic_open(labels_out)) if labels_out is not None else None
+        with_labels = labels is not None and label_column is not None
+        blocks = _tokenized_blocks(batches, tokenizer, lowercase, max_chars, workers, with_labels)
+        for block, batch_counters, batch_types, label_block in blocks:
             out.write(block)
+            if labels is not None:
+                labels.write(label_block)
             counters.update(batch_counters)
             types.update(batch_types)
     counters.update(read_counters)
@@ -484,6 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--invalid-utf8", default="error", choices=INVALID_UTF8_POLICIES)
     parser.add_argument("--workers", type=int, default=1, help="tokenizer processes")
     parser.add_argument("--counts", dest="counts_out", help="output: token counts (token<TAB>count)")
+    parser.add_argument("--label-column", help="TSV/CSV column or JSONL field with a label (e.g. rating)")
+    parser.add_argument("--labels", dest="labels_out", help="output: the label of each kept document")
     parser.add_argument("--shard", type=int, default=0, help="which shard to tokenize (from 0)")
     parser.add_argument("--shards", type=int, default=1, help="number of shards")
     parser.add_argument("--total-documents", type=int, help="documents in the corpus (needed with --shards)")
@@ -508,6 +542,7 @@ def _snakemake_step(sm) -> None:
         shards=sm.params.shards,
         total_documents=total,
         counts_out=sm.output.counts,
+        labels_out=sm.output.get("labels"),
         **sm.params.options,
     )
 

@@ -12,15 +12,18 @@ Out-of-vocabulary words are words the model never saw, made from its own alphabe
 they are Korean for a Korean corpus: half are two vocabulary words glued together, half random
 strings of the vocabulary's characters; none is in the vocabulary.
 
-Quality: ``quality.similarity.<name>.{spearman,coverage}`` and
-``quality.analogy.<name>.{accuracy,coverage}`` (see ``evaluate_vectors.py``), nearest
-neighbours of the probe words, and the same scores for the fine-tuned word2vec if it ran.
+Quality: ``quality.similarity.<name>.{spearman,coverage}`` (in-vocabulary pairs, and all
+pairs with subword vectors), ``quality.analogy.<name>.{accuracy,coverage}`` (gensim's protocol)
+and ``quality.analogy_subword`` (OOV-aware), the evaluation sets' vocabulary coverage, a
+sentiment probe when the corpus has labels, nearest neighbours of the probe words, PCA plots,
+and the same scores for the fine-tuned word2vec if it ran.  Corpus: token counts, a Zipf plot
+and the token-length histogram.  The PNGs are also written to a directory that
+``snakemake --report`` collects.
 """
 
 import argparse
 import base64
 import html
-import io
 import json
 import logging
 import random
@@ -28,10 +31,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import report_plots
 
 from evaluate_vectors import evaluate, nearest_neighbours
 from extract_vectors import EOS
-from pipeline_io import atomic_open, read_json, require_file, run_step, snakemake_log, write_json
+from pipeline_io import atomic_open, atomic_path, read_json, require_file, run_step, snakemake_log, write_json
 
 log = logging.getLogger("morphvec.report")
 
@@ -122,36 +126,15 @@ def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) ->
     return table
 
 
-# --- plots ---------------------------------------------------------------------------------
-
-
-def similarity_scatter_png(name: str, scored_pairs: list, vocab: set[str]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    inside = [(g, c) for a, b, g, c in scored_pairs if a in vocab and b in vocab]
-    outside = [(g, c) for a, b, g, c in scored_pairs if not (a in vocab and b in vocab)]
-    if outside:
-        ax.scatter(
-            *zip(*outside, strict=True), s=10, alpha=0.5, color="tab:orange", label="≥1 word OOV (subword vector)"
-        )
-    if inside:
-        ax.scatter(*zip(*inside, strict=True), s=12, alpha=0.8, color="tab:blue", label="both words in vocabulary")
-    ax.set_xlabel("human score")
-    ax.set_ylabel("cosine similarity")
-    ax.set_title(f"word similarity: {name}")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
 # --- HTML ----------------------------------------------------------------------------------
+
+STYLE = (
+    "body{font-family:system-ui,'Noto Sans KR','NanumGothic',sans-serif;max-width:1000px;margin:2em auto;"
+    "padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
+    "padding:.3em .6em;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+    ".pass{color:#17702a;font-weight:bold}.fail{color:#b00020;font-weight:bold}img{max-width:100%}"
+    ".figs{display:flex;flex-wrap:wrap;gap:1em}small{color:#555}"
+)
 
 
 def _fmt(value) -> str:
@@ -159,18 +142,82 @@ def _fmt(value) -> str:
         return "–"
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.4f}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return html.escape(str(value))
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _img(name: str, png: bytes) -> str:
+    return f"<img alt='{html.escape(name)}' src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}'>"
+
+
+def _neighbours_table(neighbours: dict) -> str:
+    rows = []
+    for word, found in neighbours.items():
+        text = "–" if not found else ", ".join(f"{html.escape(w)} {s:.2f}" for w, s in found)
+        rows.append(f"<tr><td>{html.escape(word)}</td><td style='text-align:left'>{text}</td></tr>")
+    return "<table><tr><th>probe</th><th>nearest neighbours (cosine)</th></tr>" + "".join(rows) + "</table>"
+
+
+def _quality_section(title: str, quality: dict) -> list[str]:
+    parts = [f"<h2>{html.escape(title)}</h2>"]
+    if quality["similarity"]:
+        rows = [
+            [name, s["spearman"], s["coverage"], s.get("spearman_all_pairs_subword"), s["pairs"]]
+            for name, s in quality["similarity"].items()
+        ]
+        parts.append(
+            "<h3>Word similarity (Spearman ρ)</h3>"
+            + _table(["set", "ρ, in-vocabulary pairs", "coverage", "ρ, all pairs (subword vectors)", "pairs"], rows)
+        )
+    if quality["analogy"]:
+        rows = []
+        for name, a in quality["analogy"].items():
+            rows.append(
+                [f"{name} (gensim protocol)", a["accuracy"], a["coverage"], f"{a['scored']} / {a['questions']}"]
+            )
+            sub = quality.get("analogy_subword", {}).get(name)
+            if sub:
+                rows.append(
+                    [f"{name} (OOV-aware)", sub["accuracy"], sub["coverage"], f"{sub['scored']} / {sub['questions']}"]
+                )
+            for section, sec in a["sections"].items():
+                sub_sec = (sub or {}).get("sections", {}).get(section, {})
+                rows.append(
+                    [
+                        f"  {section}",
+                        sec["accuracy"],
+                        None,
+                        f"{sec['scored']} (OOV-aware {sub_sec.get('scored', '–')}: {_fmt(sub_sec.get('accuracy'))})",
+                    ]
+                )
+        parts.append(
+            "<h3>Analogies (accuracy)</h3>"
+            + _table(["set / section", "accuracy", "coverage", "scored / questions"], rows)
+            + "<p><small>gensim protocol: <code>evaluate_word_analogies</code>, 3CosAdd over the 300,000 most "
+            "frequent words, query words excluded, questions with any unknown word skipped. OOV-aware: the same, "
+            "but unknown query words get their character n-gram vectors; a question is scored when its answer is "
+            "in the vocabulary.</small></p>"
+        )
+    if quality.get("vocabulary_coverage"):
+        rows = [[n, c["words"], c["in_vocabulary"], c["share"]] for n, c in quality["vocabulary_coverage"].items()]
+        parts.append(
+            "<h3>Evaluation words in the vocabulary</h3>" + _table(["set", "words", "in vocabulary", "share"], rows)
+        )
+    return parts
 
 
 def render_html(metrics: dict, images: dict[str, bytes]) -> str:
     parity = metrics["parity"]
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>morphvec report: {html.escape(metrics['run'])}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;"
-        "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-        ".pass{color:#17702a;font-weight:bold}.fail{color:#b00020;font-weight:bold}</style></head><body>",
+        f"<title>morphvec report: {html.escape(metrics['run'])}</title><style>{STYLE}</style></head><body>",
         f"<h1>morphvec report — run <code>{html.escape(metrics['run'])}</code></h1>",
     ]
     verdict = "pass" if parity["passed"] else "fail"
@@ -194,78 +241,107 @@ def render_html(metrics: dict, images: dict[str, bytes]) -> str:
 
     corpus, training = metrics["corpus"], metrics["training"]
     zero = training["zero_ngram_rows"]
-    parts.append("<h2>Corpus and model</h2><table>")
+    profile = metrics.get("corpus_profile", {})
     rows = [
-        ("documents read", corpus["documents"]),
-        ("documents kept", corpus["documents_written"]),
-        ("empty documents dropped", corpus["dropped_empty"]),
-        ("tokens", corpus["tokens"]),
-        ("token types", corpus["types"]),
-        ("tokenizer", corpus["tokenizer"]),
-        ("vocabulary (fastText)", metrics["vocabulary_size"]),
-        ("n-gram buckets", training["buckets"]),
-        ("all-zero n-gram rows after training (fastText#1061)", f"{100 * zero['before_fix_share']:.1f}%"),
-        ("all-zero n-gram rows in the exported model", f"{100 * zero['after_fix_share']:.1f}%"),
-        ("training time (s)", training["seconds"]),
+        ["documents read", corpus["documents"]],
+        ["documents kept", corpus["documents_written"]],
+        ["empty documents dropped", corpus["dropped_empty"]],
+        ["tokens", corpus["tokens"]],
+        ["token types", corpus["types"]],
+        ["types seen once (share)", profile.get("hapax_share_of_types")],
+        ["mean token length (characters)", profile.get("mean_token_length")],
+        ["Zipf slope (log-log, top 10,000 ranks)", profile.get("zipf_slope")],
+        ["tokenizer", corpus["tokenizer"]],
+        ["trainer", training.get("trainer", "fasttext")],
+        ["vocabulary", metrics["vocabulary_size"]],
+        ["n-gram buckets", training["buckets"]],
+        ["all-zero n-gram rows after training (fastText#1061)", f"{100 * zero['before_fix_share']:.1f}%"],
+        ["all-zero n-gram rows in the exported model", f"{100 * zero['after_fix_share']:.1f}%"],
+        ["training time (s)", training["seconds"]],
     ]
-    parts += [f"<tr><td>{html.escape(k)}</td><td>{_fmt(v)}</td></tr>" for k, v in rows]
-    parts.append("</table>")
+    parts.append("<h2>Corpus and model</h2>" + _table(["", ""], rows))
     parts.append(
-        "<h3>fastText parameters</h3><table>"
-        + "".join(f"<tr><td>{k}</td><td>{_fmt(v)}</td></tr>" for k, v in sorted(training["params"].items()))
-        + "</table>"
+        "<div class='figs'>" + "".join(_img(n, images[n]) for n in ("zipf", "token_lengths") if n in images) + "</div>"
+    )
+    parts.append(
+        "<details><summary>fastText parameters</summary>"
+        + _table(["parameter", "value"], [[k, v] for k, v in sorted(training["params"].items())])
+        + "</details>"
     )
 
-    for model_name, quality in [("fastText", metrics["quality"])] + (
-        [("fine-tuned word2vec", metrics["finetune_word2vec"]["quality"])] if "finetune_word2vec" in metrics else []
-    ):
-        parts.append(f"<h2>Quality — {model_name}</h2>")
-        if quality["similarity"]:
-            parts.append(
-                "<table><tr><th>word similarity</th><th>Spearman ρ (in-vocab pairs)</th><th>coverage</th>"
-                "<th>ρ, all pairs with subword vectors</th></tr>"
+    parts += _quality_section("Quality — fastText", metrics["quality"])
+    parts.append(
+        "<div class='figs'>" + "".join(_img(n, p) for n, p in images.items() if n.startswith("similarity_")) + "</div>"
+    )
+    probe = metrics.get("sentiment_probe")
+    if probe:
+        parts.append(
+            "<h3>Sentiment probe</h3>"
+            + _table(
+                ["documents", "train / test", "accuracy", "majority baseline", "positive share"],
+                [
+                    [
+                        probe["documents"],
+                        f"{probe['train']:,} / {probe['test']:,}",
+                        probe["accuracy"],
+                        probe["majority_baseline"],
+                        probe["positive_share"],
+                    ]
+                ],
             )
-            for name, s in quality["similarity"].items():
-                parts.append(
-                    f"<tr><td>{html.escape(name)}</td><td>{_fmt(s['spearman'])}</td><td>{_fmt(s['coverage'])}</td>"
-                    f"<td>{_fmt(s.get('spearman_all_pairs_subword'))}</td></tr>"
-                )
-            parts.append("</table>")
-        if quality["analogy"]:
-            parts.append("<table><tr><th>analogies</th><th>accuracy</th><th>coverage</th><th>scored</th></tr>")
-            for name, a in quality["analogy"].items():
-                parts.append(
-                    f"<tr><td>{html.escape(name)}</td><td>{_fmt(a['accuracy'])}</td><td>{_fmt(a['coverage'])}</td>"
-                    f"<td>{a['scored']} / {a['questions']}</td></tr>"
-                )
-            parts.append("</table>")
-    for name, png in images.items():
-        encoded = base64.b64encode(png).decode("ascii")
-        parts.append(f"<img alt='{html.escape(name)}' src='data:image/png;base64,{encoded}'>")
-
+            + f"<p><small>Logistic regression on fastText sentence vectors; {html.escape(probe['rule'])}; "
+            "seeded stratified split.</small></p>"
+        )
     if metrics.get("neighbours"):
-        parts.append("<h2>Nearest neighbours (cosine)</h2><table><tr><th>probe</th><th>neighbours</th></tr>")
-        for word, neighbours in metrics["neighbours"].items():
-            text = "–" if not neighbours else ", ".join(f"{html.escape(w)} {s:.2f}" for w, s in neighbours)
-            parts.append(f"<tr><td>{html.escape(word)}</td><td style='text-align:left'>{text}</td></tr>")
-        parts.append("</table>")
+        parts.append("<h3>Nearest neighbours</h3>" + _neighbours_table(metrics["neighbours"]))
+    parts.append(
+        "<div class='figs'>" + "".join(_img(n, p) for n, p in images.items() if n.startswith("pca_")) + "</div>"
+    )
+
     if "finetune_word2vec" in metrics:
         ft = metrics["finetune_word2vec"]
         rows = [
-            ("pretrained file", ft["pretrained"]),
-            ("words initialised from it", f"{ft['initialised_from_pretrained']} of {ft['vocabulary']}"),
-            ("lockf", ft["lockf"]),
-            ("mean L2 movement in training", ft["movement"]["l2_mean"]),
-            ("mean cosine to the pretrained vector", ft["movement"]["cosine_to_initial_mean"]),
+            ["pretrained file", ft["pretrained"]],
+            ["words initialised from it", f"{ft['initialised_from_pretrained']:,} of {ft['vocabulary']:,}"],
+            ["lockf", ft["lockf"]],
+            ["mean L2 movement in training", ft["movement"]["l2_mean"]],
+            ["mean cosine to the pretrained vector", ft["movement"]["cosine_to_initial_mean"]],
         ]
-        parts.append("<h2>Fine-tuned word2vec</h2><table>")
-        parts += [f"<tr><td>{html.escape(k)}</td><td>{_fmt(v)}</td></tr>" for k, v in rows]
-        parts.append("</table>")
+        parts.append("<h2>Fine-tuned word2vec</h2>" + _table(["", ""], rows))
+        parts += _quality_section("Quality — fine-tuned word2vec", ft["quality"])[1:]
+        if ft.get("neighbours"):
+            parts.append("<h3>Nearest neighbours of the probe words</h3>" + _neighbours_table(ft["neighbours"]))
+        if ft.get("neighbours_before"):
+            parts.append(
+                "<h3>Words initialised from the pretrained vectors: neighbours before and after fine-tuning</h3>"
+                + "<div class='figs'><div><b>before</b>"
+                + _neighbours_table(ft["neighbours_before"])
+                + "</div>"
+                + "<div><b>after</b>"
+                + _neighbours_table(ft["neighbours_after"])
+                + "</div></div>"
+            )
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
 # --- the step ------------------------------------------------------------------------------
+
+
+def read_lines(path: str | Path) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        return [line.rstrip("\n") for line in handle]
+
+
+def probe_documents(tokens: str | Path, labels: str | Path, limit: int, seed: int) -> tuple[list[str], list[str]]:
+    """Up to ``limit`` (document, label) pairs, a seeded uniform sample."""
+    documents, document_labels = read_lines(tokens), read_lines(labels)
+    if len(document_labels) != len(documents):
+        return [], []
+    order = list(range(len(documents)))
+    random.Random(seed).shuffle(order)
+    chosen = sorted(order[:limit])
+    return [documents[i] for i in chosen], [document_labels[i] for i in chosen]
 
 
 def write_report(
@@ -279,14 +355,21 @@ def write_report(
     train_stats: str | Path,
     metrics_out: str | Path,
     html_out: str | Path,
+    token_counts: str | Path | None = None,
+    labels: str | Path | None = None,
+    plots_dir: str | Path | None = None,
     finetune_model: str | Path | None = None,
     finetune_stats: str | Path | None = None,
     similarity: dict[str, str] | None = None,
     analogy: dict[str, str] | None = None,
     probe_words: list[str] | None = None,
+    pca_words: list[str] | None = None,
+    pca_top_n: int = 50,
+    sentiment: dict | None = None,
     samples: int = 1000,
     tolerance: float = 1e-5,
     seed: int = 0,
+    settings: dict | None = None,
 ) -> dict:
     import fasttext
     from gensim.models.fasttext import FastTextKeyedVectors
@@ -316,12 +399,13 @@ def write_report(
         log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
 
     quality = evaluate(wv, similarity, analogy)
-    images = {}
+    images: dict[str, bytes] = {}
     for name, result in quality["similarity"].items():
-        images[f"similarity_{name}"] = similarity_scatter_png(name, result.pop("scored_pairs"), set(vocab))
+        images[f"similarity_{name}"] = report_plots.similarity_scatter_png(name, result.pop("scored_pairs"), set(vocab))
 
     metrics = {
         "run": run,
+        "settings": settings or {},
         "corpus": read_json(token_stats),
         "training": read_json(train_stats),
         "vocabulary_size": len(vocab),
@@ -329,6 +413,37 @@ def write_report(
         "quality": quality,
         "neighbours": nearest_neighbours(wv, probe_words),
     }
+    if token_counts is not None:
+        counts = report_plots.read_token_counts(token_counts)
+        metrics["corpus_profile"] = report_plots.corpus_profile(counts)
+        images["zipf"] = report_plots.zipf_png(counts, run)
+        images["token_lengths"] = report_plots.token_length_png(
+            metrics["corpus_profile"]["token_length_histogram"], run
+        )
+    pca_words = [w for w in (pca_words or []) if w]
+    if len(pca_words) >= 3:
+        images["pca_words"] = report_plots.pca_png(
+            pca_words,
+            torch_embedding.word_vectors(pca_words).numpy(),
+            "PCA of the chosen words (subword vectors for OOV)",
+        )
+    top = [w for w in vocab if w != EOS and report_plots.is_word_like(w)][:pca_top_n]
+    if len(top) >= 3:
+        images["pca_top"] = report_plots.pca_png(
+            top, torch_embedding.word_vectors(top).numpy(), f"PCA of the {len(top)} most frequent words"
+        )
+    if labels is not None and sentiment is not None:
+        texts, document_labels = probe_documents(tokens, labels, sentiment["max_documents"], seed)
+        if texts:
+            sentence_vectors = torch_embedding.sentence_vectors(texts).numpy()
+            metrics["sentiment_probe"] = report_plots.sentiment_probe(
+                sentence_vectors,
+                document_labels,
+                sentiment["negative_max"],
+                sentiment["positive_min"],
+                sentiment["test_share"],
+                seed,
+            )
     if finetune_model is not None:
         from gensim.models import Word2Vec
 
@@ -339,6 +454,11 @@ def write_report(
         metrics["finetune_word2vec"] = {**read_json(finetune_stats), "quality": ft_quality}
         metrics["finetune_word2vec"]["neighbours"] = nearest_neighbours(w2v, probe_words)
 
+    if plots_dir is not None:
+        Path(plots_dir).mkdir(parents=True, exist_ok=True)
+        for name, png in images.items():
+            with atomic_path(Path(plots_dir) / f"{name}.png", suffix=".png") as tmp:
+                Path(tmp).write_bytes(png)
     write_json(metrics_out, metrics)
     with atomic_open(html_out) as out:
         out.write(render_html(metrics, images))
@@ -357,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--similarity", action="append", default=[], metavar="NAME=PATH")
     parser.add_argument("--analogy", action="append", default=[], metavar="NAME=PATH")
     parser.add_argument("--probe", nargs="*", default=[], help="probe words for nearest neighbours")
+    parser.add_argument("--pca-words", nargs="*", default=[], help="words for the PCA plot")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--tolerance", type=float, default=1e-5)
     return parser
@@ -366,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     root = Path(args.results_dir)
     finetune = root / "finetune_word2vec" / "word2vec.model"
+    labels = root / "tokenize_corpus" / "labels.txt"
 
     def named(values: list[str]) -> dict[str, str]:
         return dict(v.split("=", 1) if "=" in v else (Path(v).stem, v) for v in values)
@@ -379,17 +501,25 @@ def main(argv: list[str] | None = None) -> int:
             tokens=root / "tokenize_corpus" / "tokens.txt",
             token_stats=root / "tokenize_corpus" / "stats.json",
             train_stats=root / "train_fasttext" / "stats.json",
+            token_counts=root / "tokenize_corpus" / "token_counts.tsv",
+            labels=labels if labels.exists() and labels.stat().st_size else None,
             metrics_out=root / "report" / "metrics.json",
             html_out=root / "report" / "report.html",
+            plots_dir=root / "report" / "plots",
             finetune_model=finetune if finetune.exists() else None,
             finetune_stats=finetune.with_name("stats.json") if finetune.exists() else None,
             similarity=named(args.similarity),
             analogy=named(args.analogy),
             probe_words=args.probe,
+            pca_words=args.pca_words,
+            sentiment=SENTIMENT_DEFAULTS,
             samples=args.samples,
             tolerance=args.tolerance,
         )
     )
+
+
+SENTIMENT_DEFAULTS = {"negative_max": 4, "positive_min": 9, "test_share": 0.2, "max_documents": 20000}
 
 
 if "snakemake" in globals():
@@ -404,8 +534,11 @@ if "snakemake" in globals():
                 tokens=sm.input.tokens,
                 token_stats=sm.input.token_stats,
                 train_stats=sm.input.train_stats,
+                token_counts=sm.input.token_counts,
+                labels=sm.input.labels if Path(sm.input.labels).stat().st_size else None,
                 metrics_out=sm.output.metrics,
                 html_out=sm.output.html,
+                plots_dir=sm.output.plots,
                 finetune_model=sm.input.get("finetune_model"),
                 finetune_stats=sm.input.get("finetune_stats"),
                 **sm.params.options,

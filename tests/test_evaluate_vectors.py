@@ -89,3 +89,26 @@ def test_all_formats_of_one_model_load_to_the_same_vectors(tiny_pipeline, fastte
     ]
     for source in sources:
         np.testing.assert_allclose(load_vectors(source).get_vector(word), expected, atol=1e-6, err_msg=str(source))
+
+
+def test_subword_analogies_agree_with_gensim_on_in_vocabulary_questions(tmp_path, tiny_pipeline):
+    import random
+
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    from evaluate_vectors import evaluate_analogies_subword
+
+    kv = FastTextKeyedVectors.load(str(tiny_pipeline["gensim_kv"]))
+    rng = random.Random(1)
+    words = kv.index_to_key[10:300]
+    lines = [": random"] + [" ".join(rng.sample(words, 4)) for _ in range(200)]
+    lines += [": with-unknown-words", f"처음보는말 {words[0]} {words[1]} {words[2]}", f"{words[0]} a b 없는답말"]
+    questions = tmp_path / "q.txt"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gensim_protocol = evaluate_analogies(kv, questions)
+    subword = evaluate_analogies_subword(kv, questions)
+    assert subword["questions"] == 202
+    assert subword["scored"] == 201  # the question whose answer is unknown cannot be scored
+    assert gensim_protocol["scored"] == 200  # gensim skips the one with an unknown query word
+    assert subword["sections"]["random"]["correct"] == gensim_protocol["sections"]["random"]["correct"]
+    assert subword["sections"]["with-unknown-words"]["scored"] == 1

@@ -24,7 +24,7 @@ def mecab():
 
 
 def tokens_of(text, mecab, max_chars=5000):
-    block, counters, _ = tokenize_batch([text], mecab, max_chars)
+    block, counters, _, _ = tokenize_batch([text], mecab, max_chars)
     return block.split(), counters
 
 
@@ -230,3 +230,17 @@ def test_shards_count_replaced_lines_once(tmp_path):
         total += stats["cleaning"]["invalid_utf8_lines_replaced"]
         assert stats["documents"] == [3, 3, 4][shard]
     assert total == 5
+
+
+def test_labels_follow_the_kept_documents(tmp_path):
+    corpus = tmp_path / "c.tsv"
+    corpus.write_text("id\ttext\trating\n1\t좋다\t10\n2\t\u200b\t1\n3\t별로\t2\n", encoding="utf-8")
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", label_column="rating",
+                            labels_out=tmp_path / "labels.txt")  # fmt: skip
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "좋다\n별로\n"
+    assert (tmp_path / "labels.txt").read_text(encoding="utf-8") == "10\n2\n"  # the empty review is dropped
+    assert stats["dropped_empty"] == 1
+    tokenize_corpus(corpus, tmp_path / "t2.txt", tokenizer="whitespace", labels_out=tmp_path / "none.txt")
+    assert (tmp_path / "none.txt").read_text() == ""
+    with pytest.raises(UserInputError, match="no column named 'stars'"):
+        tokenize_corpus(corpus, tmp_path / "t3.txt", label_column="stars", labels_out=tmp_path / "l.txt")

@@ -7,7 +7,9 @@
 #   tests/slurm/cluster.sh stop      # stops the daemons it started, by their recorded PIDs
 #
 # Everything lives in $MORPHVEC_SLURM_DIR (default /tmp/morphvec-slurm): slurm.conf, state,
-# logs and PID files. Daemons listen on loopback only. No systemd is needed; no slurmdbd either,
+# logs and PID files; /etc/slurm/slurm.conf is a link to that slurm.conf, because `srun` inside
+# a job looks there (it does not see SLURM_CONF). An existing real slurm.conf is never replaced.
+# Daemons listen on loopback only. No systemd is needed; no slurmdbd either,
 # so `sacct` does not work: the workflow profile for this cluster uses `squeue` for job status,
 # and MinJobAge keeps finished jobs visible to `squeue`/`scontrol` for 10 minutes.
 set -euo pipefail
@@ -60,6 +62,12 @@ JobAcctGatherType=jobacct_gather/none
 NodeName=localhost CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
+    mkdir -p /etc/slurm
+    if [ -e /etc/slurm/slurm.conf ] && [ "$(readlink /etc/slurm/slurm.conf)" != "$CONF" ]; then
+        echo "error: /etc/slurm/slurm.conf exists and is not this test cluster's; not replacing it" >&2
+        return 1
+    fi
+    ln -sfn "$CONF" /etc/slurm/slurm.conf
 }
 
 start() {
@@ -105,6 +113,9 @@ stop() {
         fi
         rm -f "$file"
     done
+    if [ "$(readlink /etc/slurm/slurm.conf 2>/dev/null)" = "$CONF" ]; then
+        rm -f /etc/slurm/slurm.conf
+    fi
     echo "SLURM test cluster stopped"
 }
 

@@ -1,0 +1,108 @@
+"""The workflow through a real SLURM cluster (tests/slurm/cluster.sh), on the tiny config.
+
+Proves that every job ran as a SLURM job (job ids in snakemake's output, COMPLETED in
+`scontrol`), that tokenization was sharded into separate jobs and gathered byte-identically, and
+that a failing job fails the run with a clear message.  Skipped, with the reason, where no
+SLURM cluster is up; `.ci/run` starts one and sets MORPHVEC_REQUIRE_SLURM=1, so in CI a missing
+cluster is a failure, not a skip.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from test_workflow import planned_jobs, tiny_config
+
+pytestmark = pytest.mark.slurm
+
+REPO = Path(__file__).resolve().parents[1]
+PROFILE = REPO / "profiles" / "slurm-test"
+
+
+def cluster_problem() -> str | None:
+    if not shutil.which("sbatch"):
+        return "SLURM is not installed (tests/slurm/cluster.sh install)"
+    state = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, check=False)
+    if state.returncode != 0 or not {"idle", "mixed"} & set(state.stdout.split()):
+        return f"no SLURM test cluster is up (tests/slurm/cluster.sh start): {state.stderr.strip()[:200]}"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def slurm_cluster():
+    problem = cluster_problem()
+    if problem and os.environ.get("MORPHVEC_REQUIRE_SLURM") == "1":
+        pytest.fail(problem)
+    if problem:
+        pytest.skip(problem)
+
+
+def snakemake_on_slurm(workdir: Path, config: Path) -> subprocess.CompletedProcess:
+    """The README's cluster command, for the test cluster's profile."""
+    command = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+        "--workflow-profile", str(PROFILE), "--directory", str(workdir), "--configfile", str(config),
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=1200)
+
+
+def job_state(job_id: str) -> str:
+    shown = subprocess.run(["scontrol", "show", "job", job_id], capture_output=True, text=True, check=True)
+    return re.search(r"JobState=(\w+)", shown.stdout).group(1)
+
+
+@pytest.fixture(scope="module")
+def slurm_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("slurm")
+    config = workdir / "config.yaml"
+    config.write_text(yaml.safe_dump(tiny_config(workdir), allow_unicode=True), encoding="utf-8")
+    result = snakemake_on_slurm(workdir, config)
+    return workdir, result, result.stdout + result.stderr
+
+
+def test_workflow_completes_through_slurm(slurm_run):
+    workdir, result, output = slurm_run
+    assert result.returncode == 0, output[-4000:]
+    for run in ("ko_tiny", "en_tiny"):
+        metrics = json.loads((workdir / "results" / run / "report" / "metrics.json").read_text())
+        assert metrics["parity"]["passed"] and metrics["parity"]["max_abs_diff"] <= 1e-5
+
+
+def test_every_job_was_a_completed_slurm_job(slurm_run):
+    _, _, output = slurm_run
+    jobs = planned_jobs(output)
+    submitted = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    assert len(submitted) == sum(jobs.values()) - jobs["all"]  # every job but the local `all`
+    assert jobs["tokenize_corpus"] == 3  # two shards of ko_tiny, one of en_tiny
+    assert {job_state(job_id) for job_id in submitted} == {"COMPLETED"}
+
+
+def test_sharded_tokens_equal_unsharded(slurm_run, tmp_path):
+    from tokenize_corpus import tokenize_corpus
+
+    workdir, _, _ = slurm_run
+    tokenize_corpus(workdir / "reviews.tsv.gz", tmp_path / "whole.txt")
+    gathered = workdir / "results/ko_tiny/tokenize_corpus/tokens.txt"
+    assert gathered.read_bytes() == (tmp_path / "whole.txt").read_bytes()
+
+
+def test_failing_job_fails_the_run_with_a_clear_message(tmp_path):
+    corpus = tmp_path / "broken.tsv.gz"
+    corpus.write_bytes(gzip.compress("id\ttext\n1\t좋은 영화\n".encode() + b"2\tbad \xff bytes\n"))
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"runs": {"broken": {"corpus": {"path": str(corpus)}}}}), encoding="utf-8")
+    result = snakemake_on_slurm(tmp_path, config)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Error in rule tokenize_corpus" in output
+    assert "broken.tsv.gz: line 3: invalid UTF-8" in output  # the rule's log, shown by the profile
+    failed = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    assert failed and job_state(failed[0]) == "FAILED"
+    assert not (tmp_path / "results/broken/tokenize_corpus/shards/0.txt").exists()
