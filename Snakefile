@@ -204,6 +204,7 @@ rule tokenize_corpus:
         tokens="results/{run}/tokenize_corpus/shards/{shard}.txt",
         stats="results/{run}/tokenize_corpus/shards/{shard}.stats.json",
         counts="results/{run}/tokenize_corpus/shards/{shard}.counts.tsv",
+        labels="results/{run}/tokenize_corpus/shards/{shard}.labels.txt",
     log:
         "results/{run}/logs/tokenize_corpus.{shard}.log",
     benchmark:

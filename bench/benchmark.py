@@ -258,11 +258,13 @@ def run_workflow(workdir: Path, corpus: Path, run: str, params: dict) -> dict:
     started = time.perf_counter()
     noop = subprocess.run(command, check=True, capture_output=True, text=True)
     noop_seconds = time.perf_counter() - started
-    steps = {}
+    steps: dict[str, dict] = {}
     for tsv in sorted((workdir / "results" / run / "benchmarks").glob("*.tsv")):
         header, values = tsv.read_text().splitlines()[:2]
         row = dict(zip(header.split("\t"), values.split("\t"), strict=True))
-        steps[tsv.stem] = {"seconds": float(row["s"]), "max_rss_mb": float(row["max_rss"])}
+        step = steps.setdefault(tsv.stem.split(".")[0], {"seconds": 0.0, "max_rss_mb": 0.0})  # shards: summed
+        step["seconds"] += float(row["s"])
+        step["max_rss_mb"] = max(step["max_rss_mb"], float(row["max_rss"]))
     metrics = json.loads((workdir / "results" / run / "report" / "metrics.json").read_text())
     return {
         "wall": wall,

@@ -31,8 +31,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import report_plots
 
+import report_plots
 from evaluate_vectors import evaluate, nearest_neighbours
 from extract_vectors import EOS
 from pipeline_io import atomic_open, atomic_path, read_json, require_file, run_step, snakemake_log, write_json

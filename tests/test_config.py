@@ -29,7 +29,7 @@ def test_defaults_are_filled_in():
 
 
 def test_shipped_configs_are_valid():
-    for name in ("config.yaml", "full_nsmc.yaml"):
+    for name in ("config.yaml", "full_nsmc.yaml", "sweep_nsmc.yaml"):
         config = yaml.safe_load((REPO / "config" / name).read_text(encoding="utf-8"))
         validate(config, SCHEMA)
 

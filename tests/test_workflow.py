@@ -20,7 +20,15 @@ pytestmark = pytest.mark.workflow
 REPO = Path(__file__).resolve().parents[1]
 GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1}
-STEPS = ["gather_tokens", "train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+STEPS = [
+    "count_documents",
+    "gather_tokens",
+    "train_fasttext",
+    "load_gensim",
+    "extract_vectors",
+    "export_torch",
+    "write_report",
+]
 
 
 def tiny_config(workdir: Path) -> dict:
@@ -97,7 +105,7 @@ def workflow_run(tmp_path_factory):
 @pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
 def test_every_step_writes_its_outputs_and_logs(workflow_run, run):
     root = workflow_run / "results" / run
-    for step in STEPS:
+    for step in STEPS if run == "ko_tiny" else STEPS[1:]:  # only the sharded run counts documents
         assert (root / "logs" / f"{step}.log").is_file(), step
     for path in [
         "tokenize_corpus/tokens.txt",
@@ -108,6 +116,8 @@ def test_every_step_writes_its_outputs_and_logs(workflow_run, run):
         "extract_vectors/vectors.w2v.bin",
         "export_torch/embeddings.safetensors",
         "report/report.html",
+        "report/plots/zipf.png",
+        "report/plots/pca_top.png",
         "benchmarks/train_fasttext.tsv",
     ]:
         assert (root / path).stat().st_size > 0, path
@@ -141,7 +151,7 @@ def test_korean_run_is_tokenized_into_morphemes_in_two_identical_shards(workflow
     root = workflow_run / "results/ko_tiny/tokenize_corpus"
     first = (root / "tokens.txt").read_text(encoding="utf-8").split("\n")[0]
     assert first == "뻔한 스토리 지만 , 택시 시리즈 는 괜찮 음 . . 6 점"
-    assert sorted(p.name for p in (root / "shards").glob("*.txt")) == ["0.txt", "1.txt"]
+    assert sorted(p.name for p in (root / "shards").glob("?.txt")) == ["0.txt", "1.txt"]
     assert (workflow_run / "results/ko_tiny/logs/tokenize_corpus.1.log").is_file()
     tokenize_corpus(workflow_run / "reviews.tsv.gz", tmp_path / "whole.txt")
     assert (root / "tokens.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
@@ -169,7 +179,24 @@ def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(work
     result = snakemake(workflow_run, "-n", "--configfile", str(changed))
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = planned_jobs(result.stdout + result.stderr)
-    # one job per step from training on, for the changed run only; the other run is untouched
-    assert jobs == dict.fromkeys(
-        ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report", "all"], 1
+    # one job per step from training on, for the changed run only (and the summary of all runs)
+    steps = ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report", "summarize_runs"]
+    assert jobs == dict.fromkeys([*steps, "all"], 1)
+
+
+def test_summary_compares_the_runs(workflow_run):
+    lines = (workflow_run / "results" / "summary.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = {line.split("\t")[0]: dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]}
+    assert set(rows) == {"ko_tiny", "en_tiny"}
+    assert "tokenizer.name" in header and "corpus.path" in header  # settings that differ
+    assert "fasttext.dim" not in header  # the same in both runs
+    assert rows["ko_tiny"]["tokenizer.name"] == "mecab" and rows["en_tiny"]["tokenizer.name"] == "whitespace"
+    assert rows["en_tiny"]["parity_passed"] == "True"
+    assert float(rows["en_tiny"]["wordsim353_spearman"]) == pytest.approx(
+        json.loads((workflow_run / "results/en_tiny/report/metrics.json").read_text())["quality"]["similarity"][
+            "wordsim353"
+        ]["spearman"],
+        abs=1e-3,
     )
+    assert "ko_tiny/report/report.html" in (workflow_run / "results" / "summary.html").read_text(encoding="utf-8")

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from report_plots import corpus_profile, is_word_like, pca_png, sentiment_probe, zipf_png
+from summarize_runs import differing_settings, summary_rows
+
+
+def test_corpus_profile_of_an_exact_zipf_distribution():
+    counts = [(f"w{rank}", 100000 // rank) for rank in range(1, 2001)]
+    profile = corpus_profile(counts)
+    assert profile["zipf_slope"] == pytest.approx(-1.0, abs=0.01)
+    assert profile["types"] == 2000 and profile["tokens"] == sum(c for _, c in counts)
+    counts = [("가", 3), ("영화", 2), ("재밌다", 1)]
+    profile = corpus_profile(counts)
+    assert profile["token_length_histogram"] == {"1": 3, "2": 2, "3": 1}
+    assert profile["mean_token_length"] == pytest.approx((3 + 4 + 3) / 6, abs=1e-4)  # rounded to 4 places
+    assert profile["hapax_share_of_types"] == pytest.approx(1 / 3)
+
+
+def test_sentiment_probe_separates_separable_data_and_reports_the_baseline():
+    rng = np.random.default_rng(0)
+    ratings = rng.integers(1, 11, size=600)
+    vectors = rng.normal(size=(600, 8))
+    vectors[:, 0] += np.where(ratings >= 9, 5.0, -5.0)  # one direction carries the sentiment
+    result = sentiment_probe(vectors, [str(r) for r in ratings], 4, 9, 0.25, seed=0)
+    kept = int(((ratings <= 4) | (ratings >= 9)).sum())
+    assert result["documents"] == kept and result["train"] + result["test"] == kept
+    assert result["accuracy"] == 1.0
+    assert 0.5 <= result["majority_baseline"] < 1.0
+    noise = sentiment_probe(rng.normal(size=(600, 8)), [str(r) for r in ratings], 4, 9, 0.25, seed=0)
+    assert noise["accuracy"] < 0.75
+    assert sentiment_probe(vectors, ["good"] * 600, 4, 9, 0.25, seed=0) is None  # labels not numeric
+
+
+def test_plots_are_pngs_with_korean_labels():
+    png = pca_png(["영화", "배우", "감독", "재미"], np.eye(4, 5), "PCA")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert zipf_png([("영화", 10), ("가", 5), ("다", 1)], "t")[:4] == b"\x89PNG"
+    import matplotlib
+
+    assert matplotlib.rcParams["font.family"] == ["NanumGothic"]  # a font with Hangul
+    assert is_word_like("영화") and is_word_like("2") and not is_word_like("...")
+
+
+def test_summary_shows_only_the_settings_that_differ():
+    settings = {
+        "a": {"tokenizer": {"name": "mecab", "threads": 2}, "fasttext": {"dim": 100, "minn": 3}, "trainer": "fasttext"},
+        "b": {
+            "tokenizer": {"name": "whitespace", "threads": 1},
+            "fasttext": {"dim": 100, "minn": 1},
+            "trainer": "fasttext",
+        },
+    }
+    assert differing_settings(settings) == ["fasttext.minn", "tokenizer.name"]
+    metrics = {
+        run: {
+            "corpus": {"documents": 10, "tokens": 50, "types": 20, "seconds": 1.0},
+            "training": {"seconds": 2.0},
+            "vocabulary_size": 15,
+            "parity": {"max_abs_diff": 1e-7, "passed": True},
+            "quality": {"similarity": {"ws": {"spearman": rho, "coverage": 0.5}}, "analogy": {}},
+            "sentiment_probe": {"accuracy": 0.8, "majority_baseline": 0.6},
+        }
+        for run, rho in (("a", 0.3), ("b", 0.2))
+    }
+    columns, rows = summary_rows(metrics, settings)
+    assert columns[:3] == ["run", "fasttext.minn", "tokenizer.name"]
+    assert rows[0][:3] == ["a", 3, "mecab"] and rows[1][:3] == ["b", 1, "whitespace"]
+    assert rows[0][columns.index("ws_spearman")] == 0.3
+    assert rows[1][columns.index("sentiment_accuracy")] == 0.8
