@@ -22,9 +22,11 @@ $(INSTALLED): requirements.txt
 ## run: the workflow (default config: the bundled NSMC sample); CONFIG=config/full_nsmc.yaml for more
 run: $(INSTALLED)
 	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --cores 1 $(if $(CONFIG),--configfile $(CONFIG)) --report results/snakemake_report.html
 	@echo
 	@echo "Outputs are in results/<run>/<step>/. Reports:"
 	@$(BIN)/python -c "import pathlib; [print('  ' + str(p)) for p in sorted(pathlib.Path('results').glob('*/report/report.html'))]"
+	@echo "  results/summary.html (all runs compared), results/snakemake_report.html (Snakemake's report)"
 
 ## test: lint (ruff, snakefmt, snakemake --lint) and the test suite
 test: lint unit
