@@ -2,18 +2,18 @@
 
 The shards are contiguous ranges of the corpus, so their concatenation is byte-identical to
 tokenizing the corpus in one piece; the statistics are summed, and the number of token types is
-recounted from the merged token counts.  A single shard is hard-linked, not copied.
+recounted from the merged token counts.  (Files are copied, not hard-linked: a link would share
+the shard's modification time, older than the shard's later files, and Snakemake would flag it.)
 """
 
 import argparse
 import collections
 import logging
-import os
 import shutil
 import sys
 from pathlib import Path
 
-from pipeline_io import atomic_open, atomic_path, read_json, run_step, snakemake_log, write_json
+from pipeline_io import atomic_open, read_json, run_step, snakemake_log, write_json
 from tokenize_corpus import write_counts
 
 log = logging.getLogger("morphvec.gather_tokens")
@@ -28,15 +28,6 @@ def read_counts(path: str | Path) -> collections.Counter:
             token, count = line.rstrip("\n").rsplit("\t", 1)
             counts[token] += int(count)
     return counts
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    with atomic_path(target) as tmp:
-        os.unlink(tmp)
-        try:
-            os.link(source, tmp)
-        except OSError:  # another file system, or links not allowed
-            shutil.copyfile(source, tmp)
 
 
 def _concatenate(sources: list[str | Path], target: str | Path) -> None:
@@ -57,15 +48,13 @@ def gather_tokens(
     labels_out: str | Path | None = None,
 ) -> dict:
     stats = [read_json(path) for path in shard_stats]
-    pairs = [(shard_tokens, tokens_out)] + ([(shard_labels, labels_out)] if labels_out is not None else [])
+    _concatenate(shard_tokens, tokens_out)
+    if labels_out is not None:
+        _concatenate(shard_labels, labels_out)
     if len(shard_tokens) == 1:
-        for (source, *_), target in pairs:
-            _link_or_copy(source, target)
-        _link_or_copy(shard_counts[0], counts_out)
+        _concatenate(shard_counts, counts_out)
         counts_types = stats[0]["types"]
     else:
-        for sources, target in pairs:
-            _concatenate(sources, target)
         counts: collections.Counter = collections.Counter()
         for path in shard_counts:
             counts.update(read_counts(path))
