@@ -147,7 +147,7 @@ def iter_records(
             header = first.split("\t")
             rows = ((number, line.split("\t")) for number, line in lines if line)
         else:
-            reader = csv.reader(line for _, line in lines)
+            reader = csv.reader(line + "\n" for _, line in lines)  # quoted fields may span lines
             header = next(reader, [])
             rows = ((reader.line_num, row) for row in reader if row)
         col = _column_index(header, text_field, path, "corpus.text_column")

@@ -244,3 +244,15 @@ def test_labels_follow_the_kept_documents(tmp_path):
     assert (tmp_path / "none.txt").read_text() == ""
     with pytest.raises(UserInputError, match="no column named 'stars'"):
         tokenize_corpus(corpus, tmp_path / "t3.txt", label_column="stars", labels_out=tmp_path / "l.txt")
+
+
+def test_csv_fields_may_span_lines_and_errors_name_the_physical_line(tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text('id,text\n1,"첫 줄\n둘째 줄"\n2,마지막\n3\n', encoding="utf-8")
+    with pytest.raises(UserInputError, match=r"c\.csv: line 5: 1 fields"):
+        list(iter_documents(corpus))
+    corpus.write_text('id,text\n1,"첫 줄\n둘째 줄"\n2,마지막\n', encoding="utf-8")
+    assert list(iter_documents(corpus)) == ["첫 줄\n둘째 줄", "마지막"]
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace")
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "첫 줄 둘째 줄\n마지막\n"
+    assert stats["documents"] == 2
