@@ -61,8 +61,7 @@ class TorchVectors:
     """Adapter giving a torch export the small KeyedVectors surface the evaluation needs."""
 
     def __init__(self, path: str | Path) -> None:
-        sys.path.insert(0, str(Path(path) if Path(path).is_dir() else Path(path).parent))
-        from fasttext_torch import FastTextEmbedding
+        from fasttext_torch import FastTextEmbedding  # beside this script (the export has a copy)
 
         self.embedding = FastTextEmbedding.load(path)
         self.key_to_index = self.embedding.key_to_index

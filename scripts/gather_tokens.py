@@ -51,18 +51,13 @@ def gather_tokens(
     _concatenate(shard_tokens, tokens_out)
     if labels_out is not None:
         _concatenate(shard_labels, labels_out)
-    if len(shard_tokens) == 1:
-        _concatenate(shard_counts, counts_out)
-        counts_types = stats[0]["types"]
-    else:
-        counts: collections.Counter = collections.Counter()
-        for path in shard_counts:
-            counts.update(read_counts(path))
-        write_counts(counts_out, counts)
-        counts_types = len(counts)
+    counts: collections.Counter = collections.Counter()
+    for path in shard_counts:
+        counts.update(read_counts(path))
+    write_counts(counts_out, counts)
     merged = {key: value for key, value in stats[0].items() if key not in ("shard", "seconds")}
     merged.update({key: sum(s[key] for s in stats) for key in SUMMED})
-    merged["types"] = counts_types
+    merged["types"] = len(counts)
     merged["shards"] = len(stats)
     merged["seconds"] = round(sum(s["seconds"] for s in stats), 3)  # tokenizer time over all shards
     merged["cleaning"] = {key: sum(s["cleaning"][key] for s in stats) for key in stats[0]["cleaning"]}

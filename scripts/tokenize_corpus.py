@@ -292,18 +292,18 @@ def make_tokenizer(name: str, lowercase: bool = False) -> Callable[[str], list[s
 
 
 def tokenize_batch(
-    texts: list[str], tokenizer: Callable[[str], list[str]], max_chars: int, labels: list | None = None
+    records: list[tuple[str, str | None]], tokenizer: Callable[[str], list[str]], max_chars: int, with_labels: bool
 ) -> tuple[str, collections.Counter, collections.Counter, str]:
-    """Tokenize a batch of raw documents.
+    """Tokenize a batch of ``(raw text, label)`` records.
 
     Returns the output block (one line per kept document), event counters, token counts, and
-    the labels of the kept documents (one per line; empty without labels).
+    the labels of the kept documents (one per line; empty unless ``with_labels``).
     """
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
     out_lines = []
     kept_labels = []
-    for index, raw in enumerate(texts):
+    for raw, label in records:
         text = clean_text(raw, counters)
         pieces = split_long_text(text, max_chars)
         if len(pieces) > 1:
@@ -315,8 +315,8 @@ def tokenize_batch(
         types.update(tokens)
         counters["tokens"] += len(tokens)
         out_lines.append(" ".join(tokens))
-        if labels is not None:
-            kept_labels.append(" ".join(str(labels[index]).split()))
+        if with_labels:
+            kept_labels.append(" ".join(str(label).split()))
     counters["documents_written"] += len(out_lines)
     label_block = "".join(label + "\n" for label in kept_labels)
     return "".join(line + "\n" for line in out_lines), counters, types, label_block
@@ -332,16 +332,11 @@ def _init_worker(name: str, lowercase: bool) -> None:
 
 
 def _tokenize_in_worker(records: list[tuple[str, str | None]], max_chars: int, with_labels: bool):
-    return _tokenize_records(records, _worker_tokenizer, max_chars, with_labels)
+    return tokenize_batch(records, _worker_tokenizer, max_chars, with_labels)
 
 
-def _tokenize_records(records, tokenizer, max_chars: int, with_labels: bool):
-    texts = [text for text, _ in records]
-    return tokenize_batch(texts, tokenizer, max_chars, [label for _, label in records] if with_labels else None)
-
-
-def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -356,7 +351,7 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, wi
     if workers <= 1:
         tokenizer = make_tokenizer(tokenizer_name, lowercase)
         for batch in batches:
-            yield _tokenize_records(batch, tokenizer, max_chars, with_labels)
+            yield tokenize_batch(batch, tokenizer, max_chars, with_labels)
         return
     import multiprocessing
 
@@ -371,8 +366,8 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, wi
             yield in_flight.popleft().get()
 
 
-def _document_range(documents: Iterator[str], start: int, end: int, counters: collections.Counter) -> Iterator[str]:
-    """Documents ``start`` to ``end - 1``; ``counters`` keeps only what reading them counted.
+def _document_range(documents: Iterator, start: int, end: int, counters: collections.Counter) -> Iterator:
+    """Records ``start`` to ``end - 1``; ``counters`` keeps only what reading them counted.
 
     The reader counts (e.g. replaced invalid UTF-8) as it reads, so a snapshot is taken just
     before document ``start`` is read and subtracted at the end, and reading stops right after

@@ -75,13 +75,15 @@ def zero_ngram_rows(input_matrix: np.ndarray, n_words: int) -> np.ndarray:
     return ~np.any(input_matrix[n_words:], axis=1)
 
 
-def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int) -> int:
+def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int, zero: np.ndarray | None = None) -> int:
     """Give never-initialised n-gram rows fastText's intended uniform(-1/dim, 1/dim) values.
 
-    Modifies ``input_matrix`` in place and returns how many rows were filled.  (In-place
-    arithmetic and the SFC64 generator keep this near a second for a 2M-bucket model.)
+    ``zero`` is the :func:`zero_ngram_rows` mask if the caller has it already.  Modifies
+    ``input_matrix`` in place and returns how many rows were filled.  (In-place arithmetic and
+    the SFC64 generator keep this near a second for a 2M-bucket model.)
     """
-    rows = np.flatnonzero(zero_ngram_rows(input_matrix, n_words)) + n_words
+    zero = zero_ngram_rows(input_matrix, n_words) if zero is None else zero
+    rows = np.flatnonzero(zero) + n_words
     if len(rows):
         dim = input_matrix.shape[1]
         values = np.random.Generator(np.random.SFC64(seed)).random((len(rows), dim), dtype=np.float32)
@@ -174,17 +176,17 @@ def build_model(tokens: str, settings: dict, trainer: str, fill: bool, model_bin
     else:
         model = _train_with_gensim(tokens, settings, model_bin)
     train_seconds = time.perf_counter() - started
-    sys.stderr.write("\n")  # fastText ends its progress line with '\r'
 
     n_words = len(model.get_words())
     input_matrix = model.get_input_matrix()
     zero_before = zero_ngram_rows(input_matrix, n_words)
     filled = 0
     if fill and zero_before.any():
-        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1)
+        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1, zero_before)
         model.set_matrices(input_matrix, model.get_output_matrix())
-    zero_after = zero_ngram_rows(input_matrix, n_words)
-    model.save_model(model_bin)
+    zero_after = int(zero_before.sum()) - filled
+    if trainer == "fasttext" or filled:  # the gensim trainer saved the .bin already
+        model.save_model(model_bin)
     if model_vec is not None:
         write_vec(model, model_vec)
     n_buckets = int(input_matrix.shape[0] - n_words)
@@ -198,8 +200,8 @@ def build_model(tokens: str, settings: dict, trainer: str, fill: bool, model_bin
             "before_fix": int(zero_before.sum()),
             "before_fix_share": round(float(zero_before.mean()), 6) if n_buckets else 0.0,
             "filled": filled,
-            "after_fix": int(zero_after.sum()),
-            "after_fix_share": round(float(zero_after.mean()), 6) if n_buckets else 0.0,
+            "after_fix": zero_after,
+            "after_fix_share": round(zero_after / n_buckets, 6) if n_buckets else 0.0,
         },
     }
 

@@ -28,6 +28,7 @@ import json
 import logging
 import random
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -67,18 +68,23 @@ def make_oov_words(vocab: list[str], n: int, rng: random.Random) -> list[str]:
     return list(found)
 
 
+def reservoir_sample(items: Iterable, n: int, rng: random.Random) -> list:
+    """A uniform sample of ``n`` items in one pass with bounded memory (reservoir sampling)."""
+    reservoir: list = []
+    for index, item in enumerate(items):
+        if index < n:
+            reservoir.append(item)
+        else:
+            slot = rng.randint(0, index)
+            if slot < n:
+                reservoir[slot] = item
+    return reservoir
+
+
 def sample_documents(tokens_path: str | Path, n: int, rng: random.Random) -> list[list[str]]:
-    """A uniform sample of ``n`` documents (reservoir sampling: one pass, bounded memory)."""
-    reservoir: list[str] = []
+    """A uniform sample of ``n`` tokenized documents."""
     with open(tokens_path, encoding="utf-8") as handle:
-        for index, line in enumerate(handle):
-            if index < n:
-                reservoir.append(line)
-            else:
-                slot = rng.randint(0, index)
-                if slot < n:
-                    reservoir[slot] = line
-    return [line.split() for line in reservoir if line.split()]
+        return [line.split() for line in reservoir_sample(handle, n, rng) if line.split()]
 
 
 # --- parity --------------------------------------------------------------------------------
@@ -328,20 +334,16 @@ def render_html(metrics: dict, images: dict[str, bytes]) -> str:
 # --- the step ------------------------------------------------------------------------------
 
 
-def read_lines(path: str | Path) -> list[str]:
-    with open(path, encoding="utf-8") as handle:
-        return [line.rstrip("\n") for line in handle]
-
-
 def probe_documents(tokens: str | Path, labels: str | Path, limit: int, seed: int) -> tuple[list[str], list[str]]:
-    """Up to ``limit`` (document, label) pairs, a seeded uniform sample."""
-    documents, document_labels = read_lines(tokens), read_lines(labels)
-    if len(document_labels) != len(documents):
-        return [], []
-    order = list(range(len(documents)))
-    random.Random(seed).shuffle(order)
-    chosen = sorted(order[:limit])
-    return [documents[i] for i in chosen], [document_labels[i] for i in chosen]
+    """Up to ``limit`` (document, label) pairs, a seeded uniform sample; none if the files differ
+    in length (labels that do not line up with the documents must not be used)."""
+    with open(tokens, encoding="utf-8") as documents, open(labels, encoding="utf-8") as document_labels:
+        try:
+            sample = reservoir_sample(zip(documents, document_labels, strict=True), limit, random.Random(seed))
+        except ValueError:
+            log.warning("%s and %s differ in length: no sentiment probe", tokens, labels)
+            return [], []
+    return [doc.rstrip("\n") for doc, _ in sample], [label.strip() for _, label in sample]
 
 
 def write_report(
@@ -374,8 +376,7 @@ def write_report(
     import fasttext
     from gensim.models.fasttext import FastTextKeyedVectors
 
-    sys.path.insert(0, str(Path(torch_dir)))
-    from fasttext_torch import FastTextEmbedding
+    from fasttext_torch import FastTextEmbedding  # beside this script (the export has a copy)
 
     similarity, analogy, probe_words = similarity or {}, analogy or {}, probe_words or []
     ft_model = fasttext.load_model(str(require_file(model_bin, "fastText model", "run train_fasttext")))

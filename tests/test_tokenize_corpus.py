@@ -24,7 +24,7 @@ def mecab():
 
 
 def tokens_of(text, mecab, max_chars=5000):
-    block, counters, _, _ = tokenize_batch([text], mecab, max_chars)
+    block, counters, _, _ = tokenize_batch([(text, None)], mecab, max_chars, with_labels=False)
     return block.split(), counters
 
 

@@ -2,7 +2,14 @@ import random
 
 import numpy as np
 
-from write_report import make_oov_words, parity_table, render_html, sample_documents, sample_in_vocab
+from write_report import (
+    make_oov_words,
+    parity_table,
+    probe_documents,
+    render_html,
+    sample_documents,
+    sample_in_vocab,
+)
 
 VOCAB = ["</s>", "영화", "재밌", "다", "배우", "연기", "최고", "는"]
 
@@ -71,3 +78,13 @@ def test_html_shows_the_verdict_and_escapes_words():
     }
     page = render_html(metrics, {})
     assert "PASS" in page and "r&lt;1&gt;" in page and "&lt;b&gt;" in page and "70.0%" in page
+
+
+def test_probe_sample_keeps_labels_with_their_documents_and_refuses_misaligned_files(tmp_path):
+    tokens, labels = tmp_path / "t.txt", tmp_path / "l.txt"
+    tokens.write_text("".join(f"doc{i} x\n" for i in range(500)), encoding="utf-8")
+    labels.write_text("".join(f"{i}\n" for i in range(500)), encoding="utf-8")
+    docs, doc_labels = probe_documents(tokens, labels, 50, seed=0)
+    assert len(docs) == 50 and all(d == f"doc{lab} x" for d, lab in zip(docs, doc_labels, strict=True))
+    labels.write_text("".join(f"{i}\n" for i in range(499)), encoding="utf-8")
+    assert probe_documents(tokens, labels, 50, seed=0) == ([], [])
