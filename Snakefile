@@ -1,11 +1,17 @@
 # morphvec: raw corpus -> MeCab-ko morphemes -> fastText -> gensim -> PyTorch, with a report
-# proving the three compute the same vectors.  Each rule runs one script in scripts/, which is
-# also a standalone CLI (`python scripts/<rule>.py --help`).  Outputs: results/<run>/<rule>/.
+# proving the three compute the same vectors.  Each rule runs one thin script in scripts/ that
+# hands the job's named input/output/params to one library function of the same parameter names
+# (scripts/morphvec/); the same script is a CLI (`python scripts/<rule>.py --help`).  Every path
+# comes from scripts/morphvec/layout.py: results/<run>/<rule>/.
 import math
 import re
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from morphvec.layout import benchmark_file, log_file, run_file, summary_file
 
 min_version("9.0")
 
@@ -28,6 +34,9 @@ wildcard_constraints:
 
 # --- helpers -------------------------------------------------------------------------------
 
+# Config keys that are files (inputs), workflow switches or job splits, not step options.
+NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
+
 
 def run_settings(run):
     """The validated (defaults filled) settings of one run."""
@@ -38,30 +47,34 @@ def is_activated(run, section):
     return run_settings(run)[section].get("activate", False)
 
 
+def options(*names):
+    """A params function: the config values a step's function takes, under their own keys
+    (the config's keys are the function's keyword names). A name is a run-level key, a whole
+    section or a `section.key`; NOT_OPTIONS stay out."""
+
+    def from_config(wildcards):
+        settings = run_settings(wildcards.run)
+        picked = {}
+        for name in names:
+            section, _, key = name.partition(".")
+            value = settings[section]
+            if key:
+                picked[key] = value[key]
+            elif not isinstance(value, dict):
+                picked[section] = value
+            else:
+                picked.update({k: v for k, v in value.items() if k not in NOT_OPTIONS})
+        return picked
+
+    return from_config
+
+
 def get_final_output():
     """The per-run reports and the comparison of all runs: the rest is built on the way."""
-    reports = expand("results/{run}/report/{file}", run=RUNS, file=["metrics.json", "report.html"])
-    return [*reports, "results/summary.tsv", "results/summary.html"]
-
-
-def corpus_options(wildcards):
-    corpus = run_settings(wildcards.run)["corpus"]
-    return {
-        "fmt": corpus["format"],
-        "text_column": corpus["text_column"],
-        "invalid_utf8": run_settings(wildcards.run)["tokenizer"]["invalid_utf8"],
-    }
-
-
-def tokenize_options(wildcards):
-    tokenizer = run_settings(wildcards.run)["tokenizer"]
-    return {
-        **corpus_options(wildcards),
-        "tokenizer": tokenizer["name"],
-        "lowercase": tokenizer["lowercase"],
-        "max_chars": tokenizer["max_chars"],
-        "label_column": run_settings(wildcards.run)["corpus"]["label_column"],
-    }
+    reports = [
+        run_file(name).format(run=run) for run in RUNS for name in ("metrics", "report_html")
+    ]
+    return [*reports, summary_file("summary_tsv"), summary_file("summary_html")]
 
 
 def shard_count(run):
@@ -74,18 +87,17 @@ def shard_count(run):
     return max(1, math.ceil(size / (64 * 2**20)))
 
 
-def shard_files(run, suffix):
-    return [
-        f"results/{run}/tokenize_corpus/shards/{shard}.{suffix}"
-        for shard in range(shard_count(run))
-    ]
+def shard_files(name):
+    return lambda wildcards: expand(
+        run_file(name), run=wildcards.run, shard=range(shard_count(wildcards.run))
+    )
 
 
 def tokenize_inputs(wildcards):
     """The corpus; with several shards also the document count that splits it."""
     inputs = {"corpus": run_settings(wildcards.run)["corpus"]["path"]}
     if shard_count(wildcards.run) > 1:
-        inputs["document_count"] = f"results/{wildcards.run}/tokenize_corpus/documents.json"
+        inputs["documents"] = run_file("documents")
     return inputs
 
 
@@ -117,55 +129,20 @@ def model_mem_mb(wildcards):
     return int(4 * (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6 + 1000)
 
 
-def finetune_options(wildcards):
-    probe_words = run_settings(wildcards.run)["evaluation"]["probe_words"]
-    options = dict(run_settings(wildcards.run)["finetune_word2vec"])
-    options.pop("activate", None)
-    options.pop("pretrained", None)
-    keys = ("binary", "limit", "lockf", "vector_size")
-    return {
-        **{key: options.pop(key) for key in keys},
-        "params": options,
-        "probe_words": probe_words,
-    }
-
-
 def report_inputs(wildcards):
+    """Every run's files the report reads; the fine-tuned model when that step is on."""
     run = wildcards.run
     evaluation = run_settings(run)["evaluation"]
-    inputs = {
-        "tokens": f"results/{run}/tokenize_corpus/tokens.txt",
-        "token_stats": f"results/{run}/tokenize_corpus/stats.json",
-        "bin": f"results/{run}/train_fasttext/model.bin",
-        "train_stats": f"results/{run}/train_fasttext/stats.json",
-        "token_counts": f"results/{run}/tokenize_corpus/token_counts.tsv",
-        "labels": f"results/{run}/tokenize_corpus/labels.txt",
-        "kv": f"results/{run}/load_gensim/fasttext.kv",
-        "torch_weights": f"results/{run}/export_torch/embeddings.safetensors",
-        "torch_vocab": f"results/{run}/export_torch/vocab.txt",
-        "torch_loader": f"results/{run}/export_torch/fasttext_torch.py",
-        "evaluation_files": [*evaluation["similarity"].values(), *evaluation["analogy"].values()],
-    }
+    names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
+    names += ["gensim_kv", "torch_weights", "torch_vocab", "torch_loader"]
     if is_activated(run, "finetune_word2vec"):
-        inputs["finetune_model"] = f"results/{run}/finetune_word2vec/word2vec.model"
-        inputs["finetune_stats"] = f"results/{run}/finetune_word2vec/stats.json"
+        names += ["finetune_model", "finetune_stats"]
+    inputs = {name: run_file(name) for name in names}
+    inputs["evaluation_files"] = [
+        *evaluation["similarity"].values(),
+        *evaluation["analogy"].values(),
+    ]
     return inputs
-
-
-def report_options(wildcards):
-    evaluation = run_settings(wildcards.run)["evaluation"]
-    return {
-        "similarity": evaluation["similarity"],
-        "analogy": evaluation["analogy"],
-        "probe_words": evaluation["probe_words"],
-        "pca_words": evaluation["pca_words"],
-        "pca_top_n": evaluation["pca_top_n"],
-        "sentiment": evaluation["sentiment_probe"],
-        "samples": evaluation["samples"],
-        "tolerance": evaluation["tolerance"],
-        "seed": evaluation["seed"],
-        "settings": run_settings(wildcards.run),
-    }
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -182,9 +159,9 @@ rule count_documents:
     input:
         corpus=lambda wildcards: run_settings(wildcards.run)["corpus"]["path"],
     output:
-        documents="results/{run}/tokenize_corpus/documents.json",
+        documents=run_file("documents"),
     log:
-        "results/{run}/logs/count_documents.log",
+        log_file("count_documents"),
     conda:
         "envs/mecab.yaml"
     threads: 1
@@ -192,7 +169,7 @@ rule count_documents:
         mem_mb=500,
         runtime=30,
     params:
-        options=corpus_options,
+        config=options("corpus", "tokenizer.invalid_utf8"),
     script:
         "scripts/count_documents.py"
 
@@ -201,14 +178,14 @@ rule tokenize_corpus:
     input:
         unpack(tokenize_inputs),
     output:
-        tokens="results/{run}/tokenize_corpus/shards/{shard}.txt",
-        stats="results/{run}/tokenize_corpus/shards/{shard}.stats.json",
-        counts="results/{run}/tokenize_corpus/shards/{shard}.counts.tsv",
-        labels="results/{run}/tokenize_corpus/shards/{shard}.labels.txt",
+        tokens=run_file("shard_tokens"),
+        token_stats=run_file("shard_stats"),
+        token_counts=run_file("shard_counts"),
+        labels=run_file("shard_labels"),
     log:
-        "results/{run}/logs/tokenize_corpus.{shard}.log",
+        log_file("tokenize_corpus.{shard}"),
     benchmark:
-        "results/{run}/benchmarks/tokenize_corpus.{shard}.tsv"
+        benchmark_file("tokenize_corpus.{shard}")
     conda:
         "envs/mecab.yaml"
     threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
@@ -216,7 +193,7 @@ rule tokenize_corpus:
         mem_mb=lambda wildcards, threads: 500 + 400 * threads,
         runtime=lambda wildcards, input: tokenize_runtime(wildcards, input),
     params:
-        options=tokenize_options,
+        config=options("corpus", "tokenizer"),
         shards=lambda wildcards: shard_count(wildcards.run),
     script:
         "scripts/tokenize_corpus.py"
@@ -224,17 +201,17 @@ rule tokenize_corpus:
 
 rule gather_tokens:
     input:
-        tokens=lambda wildcards: shard_files(wildcards.run, "txt"),
-        stats=lambda wildcards: shard_files(wildcards.run, "stats.json"),
-        counts=lambda wildcards: shard_files(wildcards.run, "counts.tsv"),
-        labels=lambda wildcards: shard_files(wildcards.run, "labels.txt"),
+        shard_tokens=shard_files("shard_tokens"),
+        shard_stats=shard_files("shard_stats"),
+        shard_counts=shard_files("shard_counts"),
+        shard_labels=shard_files("shard_labels"),
     output:
-        tokens="results/{run}/tokenize_corpus/tokens.txt",
-        stats="results/{run}/tokenize_corpus/stats.json",
-        counts="results/{run}/tokenize_corpus/token_counts.tsv",
-        labels="results/{run}/tokenize_corpus/labels.txt",
+        tokens=run_file("tokens"),
+        token_stats=run_file("token_stats"),
+        token_counts=run_file("token_counts"),
+        labels=run_file("labels"),
     log:
-        "results/{run}/logs/gather_tokens.log",
+        log_file("gather_tokens"),
     conda:
         "envs/mecab.yaml"
     threads: 1
@@ -247,15 +224,15 @@ rule gather_tokens:
 
 rule train_fasttext:
     input:
-        tokens="results/{run}/tokenize_corpus/tokens.txt",
+        tokens=rules.gather_tokens.output.tokens,
     output:
-        bin="results/{run}/train_fasttext/model.bin",
-        vec="results/{run}/train_fasttext/model.vec",
-        stats="results/{run}/train_fasttext/stats.json",
+        model_bin=run_file("model_bin"),
+        model_vec=run_file("model_vec"),
+        train_stats=run_file("train_stats"),
     log:
-        "results/{run}/logs/train_fasttext.log",
+        log_file("train_fasttext"),
     benchmark:
-        "results/{run}/benchmarks/train_fasttext.tsv"
+        benchmark_file("train_fasttext")
     conda:
         "envs/fasttext.yaml"
     threads: lambda wildcards: run_settings(wildcards.run)["fasttext"]["thread"]
@@ -264,23 +241,22 @@ rule train_fasttext:
         runtime=train_runtime,
     params:
         fasttext=lambda wildcards: run_settings(wildcards.run)["fasttext"],
-        trainer=lambda wildcards: run_settings(wildcards.run)["trainer"],
-        fill_untrained_ngrams=lambda wildcards: run_settings(wildcards.run)["fill_untrained_ngrams"],
+        config=options("trainer", "fill_untrained_ngrams"),
     script:
         "scripts/train_fasttext.py"
 
 
 rule load_gensim:
     input:
-        bin="results/{run}/train_fasttext/model.bin",
+        model_bin=rules.train_fasttext.output.model_bin,
     output:
-        model="results/{run}/load_gensim/fasttext.model",
-        kv="results/{run}/load_gensim/fasttext.kv",
-        stats="results/{run}/load_gensim/stats.json",
+        gensim_model=run_file("gensim_model"),
+        gensim_kv=run_file("gensim_kv"),
+        gensim_stats=run_file("gensim_stats"),
     log:
-        "results/{run}/logs/load_gensim.log",
+        log_file("load_gensim"),
     benchmark:
-        "results/{run}/benchmarks/load_gensim.tsv"
+        benchmark_file("load_gensim")
     conda:
         "envs/gensim.yaml"
     threads: 1
@@ -293,19 +269,19 @@ rule load_gensim:
 
 rule extract_vectors:
     input:
-        model="results/{run}/load_gensim/fasttext.model",
+        gensim_model=rules.load_gensim.output.gensim_model,
     output:
-        vocab="results/{run}/extract_vectors/vocab.tsv",
-        word_vectors="results/{run}/extract_vectors/word_vectors.npy",
-        ngram_vectors="results/{run}/extract_vectors/ngram_vectors.npy",
-        ngram_settings="results/{run}/extract_vectors/ngram_settings.json",
-        w2v_txt="results/{run}/extract_vectors/vectors.w2v.txt",
-        w2v_bin="results/{run}/extract_vectors/vectors.w2v.bin",
-        output_vectors="results/{run}/extract_vectors/output_vectors.npy",
+        vocab=run_file("vocab"),
+        word_vectors=run_file("word_vectors"),
+        ngram_vectors=run_file("ngram_vectors"),
+        ngram_settings=run_file("ngram_settings"),
+        w2v_txt=run_file("w2v_txt"),
+        w2v_bin=run_file("w2v_bin"),
+        output_vectors=run_file("output_vectors"),
     log:
-        "results/{run}/logs/extract_vectors.log",
+        log_file("extract_vectors"),
     benchmark:
-        "results/{run}/benchmarks/extract_vectors.tsv"
+        benchmark_file("extract_vectors")
     conda:
         "envs/gensim.yaml"
     threads: 1
@@ -318,15 +294,15 @@ rule extract_vectors:
 
 rule finetune_word2vec:
     input:
-        tokens="results/{run}/tokenize_corpus/tokens.txt",
+        tokens=rules.gather_tokens.output.tokens,
         pretrained=lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["pretrained"],
     output:
-        model="results/{run}/finetune_word2vec/word2vec.model",
-        stats="results/{run}/finetune_word2vec/stats.json",
+        finetune_model=run_file("finetune_model"),
+        finetune_stats=run_file("finetune_stats"),
     log:
-        "results/{run}/logs/finetune_word2vec.log",
+        log_file("finetune_word2vec"),
     benchmark:
-        "results/{run}/benchmarks/finetune_word2vec.tsv"
+        benchmark_file("finetune_word2vec")
     conda:
         "envs/gensim.yaml"
     threads: lambda wildcards: run_settings(wildcards.run)["finetune_word2vec"]["workers"]
@@ -334,25 +310,25 @@ rule finetune_word2vec:
         mem_mb=4000,
         runtime=120,
     params:
-        options=finetune_options,
+        config=options("finetune_word2vec", "evaluation.probe_words"),
     script:
         "scripts/finetune_word2vec.py"
 
 
 rule export_torch:
     input:
-        word_vectors="results/{run}/extract_vectors/word_vectors.npy",
-        ngram_vectors="results/{run}/extract_vectors/ngram_vectors.npy",
-        vocab="results/{run}/extract_vectors/vocab.tsv",
-        ngram_settings="results/{run}/extract_vectors/ngram_settings.json",
+        word_vectors=rules.extract_vectors.output.word_vectors,
+        ngram_vectors=rules.extract_vectors.output.ngram_vectors,
+        vocab=rules.extract_vectors.output.vocab,
+        ngram_settings=rules.extract_vectors.output.ngram_settings,
     output:
-        weights="results/{run}/export_torch/embeddings.safetensors",
-        vocab="results/{run}/export_torch/vocab.txt",
-        loader="results/{run}/export_torch/fasttext_torch.py",
+        torch_weights=run_file("torch_weights"),
+        torch_vocab=run_file("torch_vocab"),
+        torch_loader=run_file("torch_loader"),
     log:
-        "results/{run}/logs/export_torch.log",
+        log_file("export_torch"),
     benchmark:
-        "results/{run}/benchmarks/export_torch.tsv"
+        benchmark_file("export_torch")
     conda:
         "envs/torch.yaml"
     threads: 1
@@ -367,16 +343,16 @@ rule write_report:
     input:
         unpack(report_inputs),
     output:
-        metrics="results/{run}/report/metrics.json",
-        html=report(
-            "results/{run}/report/report.html",
+        metrics=run_file("metrics"),
+        report_html=report(
+            run_file("report_html"),
             caption="resources/report/run_report.rst",
             category="Runs",
             subcategory="{run}",
             labels={"run": "{run}", "page": "report"},
         ),
         plots=report(
-            directory("results/{run}/report/plots"),
+            directory(run_file("plots")),
             patterns=["{name}.png"],
             caption="resources/report/plots.rst",
             category="Runs",
@@ -384,9 +360,9 @@ rule write_report:
             labels={"run": "{run}", "figure": "{name}"},
         ),
     log:
-        "results/{run}/logs/write_report.log",
+        log_file("write_report"),
     benchmark:
-        "results/{run}/benchmarks/write_report.tsv"
+        benchmark_file("write_report")
     conda:
         "envs/report.yaml"
     threads: 1
@@ -394,18 +370,19 @@ rule write_report:
         mem_mb=model_mem_mb,
         runtime=60,
     params:
-        options=report_options,
+        config=options("evaluation"),
+        settings=lambda wildcards: run_settings(wildcards.run),
     script:
         "scripts/write_report.py"
 
 
 rule summarize_runs:
     input:
-        metrics=expand("results/{run}/report/metrics.json", run=RUNS),
+        metrics=expand(run_file("metrics"), run=RUNS),
     output:
-        tsv="results/summary.tsv",
-        html=report(
-            "results/summary.html",
+        summary_tsv=summary_file("summary_tsv"),
+        summary_html=report(
+            summary_file("summary_html"),
             caption="resources/report/summary.rst",
             category="Summary",
             labels={"page": "all runs"},
@@ -418,8 +395,5 @@ rule summarize_runs:
     resources:
         mem_mb=500,
         runtime=10,
-    params:
-        runs=list(RUNS),
-        settings={name: RUNS[name] for name in RUNS},
     script:
         "scripts/summarize_runs.py"

@@ -178,9 +178,15 @@ class FastTextEmbedding(nn.Module):
                 raise ValueError(f"{weights} is not a morphvec fastText export (format {metadata.get('format')!r})")
             word_vectors = handle.get_tensor("word_vectors")
             ngram_vectors = handle.get_tensor("ngram_vectors")
-        settings = json.loads(metadata["ngram_settings"])
+        try:
+            settings = json.loads(metadata["ngram_settings"])
+            min_n, max_n = int(settings["min_n"]), int(settings["max_n"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"{weights}: damaged export metadata ({error!r} in 'ngram_settings'); export again"
+            ) from None
         vocab = (directory / VOCAB_FILE).read_text(encoding="utf-8").split("\n")[: word_vectors.shape[0]]
-        return cls(word_vectors, ngram_vectors, vocab, settings["min_n"], settings["max_n"], freeze=freeze)
+        return cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze)
 
     @property
     def dim(self) -> int:

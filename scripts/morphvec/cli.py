@@ -1,0 +1,163 @@
+"""Command lines derived from step functions: every step script is also a CLI.
+
+The options are the function's parameters, nothing restated: a parameter that defaults to the
+schema (:data:`morphvec.schema.SCHEMA_DEFAULT`) takes its type, choices, default and help from
+``config/schemas/config.schema.yaml``; a mapping of a library's own settings (``fasttext``)
+becomes one option per key; file parameters become ``--name PATH`` options, and ``--run-dir``
+fills those a run's results directory has (:mod:`morphvec.layout`).  ``--log FILE`` sends the log
+where a rule's log would go.
+"""
+
+import argparse
+import inspect
+import json
+import sys
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from morphvec import layout
+from morphvec.schema import SCHEMA_DEFAULT, default_of, find_property
+
+_JSON_TYPES = {"integer": int, "number": float, "string": str, "boolean": bool}
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _schema_type(prop: dict) -> Callable[[str], Any]:
+    """A converter for a scalar schema property (enum, type or ``oneOf`` of both)."""
+    if "oneOf" in prop:
+        converters = [_schema_type(p) for p in prop["oneOf"]]
+
+        def one_of(text: str) -> Any:
+            for choice in prop["oneOf"]:
+                if choice.get("const") == text:
+                    return text
+            return converters[-1](text)
+
+        return one_of
+    if "enum" in prop:
+        return type(prop["enum"][0]) if prop["enum"] else str
+    kinds = prop.get("type", "string")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    converter = next((_JSON_TYPES[k] for k in kinds if k in _JSON_TYPES), str)
+    if "null" in kinds:
+        return lambda text: None if text.lower() in ("null", "none") else converter(text)
+    return converter
+
+
+def _parse_named_path(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    return (name, path) if sep else (Path(text).stem, text)
+
+
+def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
+    """One option for a scalar, list or ``NAME=PATH`` mapping property of the schema."""
+    help_text = " ".join(prop.get("description", "").split())
+    default = default_of(prop)
+    kind = prop.get("type")
+    if kind == "boolean":
+        group.add_argument(
+            _option(name), dest=dest, action=argparse.BooleanOptionalAction, default=default, help=help_text
+        )
+    elif kind == "array":
+        group.add_argument(_option(name), dest=dest, nargs="*", default=default, metavar="VALUE", help=help_text)
+    elif kind == "object":
+        group.add_argument(
+            _option(name), dest=dest, action="append", type=_parse_named_path, metavar="NAME=PATH", help=help_text
+        )
+    else:
+        choices = prop.get("enum")
+        suffix = f" (default: {default})" if default is not None else ""
+        group.add_argument(
+            _option(name), dest=dest, type=_schema_type(prop), choices=choices, default=default, help=help_text + suffix
+        )
+
+
+def _add_plain_option(parser, param: inspect.Parameter, hints: dict) -> None:
+    """A parameter the schema does not know: a file (``--name PATH``), a number or a switch."""
+    hint = str(hints.get(param.name, ""))
+    required = param.default is inspect.Parameter.empty
+    default = None if required else param.default
+    if "list" in hint:
+        parser.add_argument(_option(param.name), dest=param.name, nargs="+", default=default, metavar="PATH")
+    elif isinstance(default, bool):
+        parser.add_argument(
+            _option(param.name), dest=param.name, action=argparse.BooleanOptionalAction, default=default
+        )
+    elif isinstance(default, int):
+        parser.add_argument(_option(param.name), dest=param.name, type=int, default=default)
+    else:
+        metavar = "PATH" if "Path" in hint else "VALUE"
+        parser.add_argument(_option(param.name), dest=param.name, default=default, metavar=metavar)
+
+
+def build_parser(function: Callable) -> argparse.ArgumentParser:
+    """An ``argparse`` parser whose options are ``function``'s parameters."""
+    doc = inspect.getdoc(function) or ""
+    parser = argparse.ArgumentParser(
+        prog=f"{function.__name__}.py",
+        description=doc.split("\n\n")[0],
+        allow_abbrev=False,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    sections = getattr(function, "config_sections", ())
+    hints = typing.get_type_hints(inspect.unwrap(function))
+    settings = parser.add_argument_group("settings (config keys; defaults from config/schemas/config.schema.yaml)")
+    for param in inspect.signature(function).parameters.values():
+        if param.default is not SCHEMA_DEFAULT:
+            _add_plain_option(parser, param, hints)
+            continue
+        prop = find_property(param.name, sections)
+        if prop.get("type") == "object" and "properties" in prop:
+            for key, sub in prop["properties"].items():
+                _add_schema_option(settings, key, sub, f"{param.name}.{key}")
+        else:
+            _add_schema_option(settings, param.name, prop, param.name)
+    if any(name in layout.FILES for name in inspect.signature(function).parameters):
+        parser.add_argument("--run-dir", metavar="DIR", help="take every file not given from this run's results")
+    parser.add_argument("--log", metavar="FILE", help="write the log here (default: the terminal)")
+    return parser
+
+
+def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[dict, Any]:
+    """The function's keyword arguments from parsed options, and the log path."""
+    values = vars(args)
+    log_path = values.pop("log")
+    run_dir = values.pop("run_dir", None)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if "." in key:  # a key of a mapping parameter
+            outer, inner = key.split(".", 1)
+            kwargs.setdefault(outer, {})[inner] = value
+        elif isinstance(value, list) and value and isinstance(value[0], tuple):
+            kwargs[key] = dict(value)  # NAME=PATH options
+        else:
+            kwargs[key] = value
+    for name in inspect.signature(function).parameters:
+        if kwargs.get(name) is None and name in layout.FILES and run_dir is not None:
+            kwargs[name] = layout.run_file(name, run_dir)
+    if "run" in kwargs and kwargs["run"] is None and run_dir is not None:
+        kwargs["run"] = Path(run_dir).name
+    missing = [
+        _option(p.name)
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty and kwargs.get(p.name) is None
+    ]
+    if missing:
+        parser.error(f"the following arguments are required: {', '.join(missing)} (or --run-dir)")
+    return {k: v for k, v in kwargs.items() if v is not None or k not in _schema_defaults(function)}, log_path
+
+
+def _schema_defaults(function: Callable) -> set[str]:
+    return {p.name for p in inspect.signature(function).parameters.values() if p.default is SCHEMA_DEFAULT}
+
+
+def show_result(result: Any) -> None:
+    """Print what a step returns (its statistics) as JSON on stdout."""
+    if result is not None:
+        json.dump(result, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+        sys.stdout.write("\n")

@@ -1,0 +1,236 @@
+"""Reading corpora, and the token-count file: one owner for each file format.
+
+Corpus formats: plain text (one document per line), TSV/CSV with a named text column, or JSONL
+with a named field, each optionally gzip-compressed (recognised by its magic bytes, not its
+name).  Lines are decoded as UTF-8; a bad line stops with its number unless
+``invalid_utf8: replace`` is set, which replaces the bad bytes with U+FFFD and counts the lines.
+"""
+
+import collections
+import csv
+import gzip
+import io
+import json
+import logging
+import random
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from morphvec.runtime import UserInputError, atomic_open, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured
+
+log = logging.getLogger("morphvec.corpus")
+
+FORMATS = ("txt", "tsv", "csv", "jsonl")
+
+Record = tuple[str, str | None]  # (text, label)
+
+
+def detect_format(path: str | Path) -> str:
+    """The corpus format implied by the file name (``.gz`` is looked through)."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    ext = suffixes[-1].lstrip(".") if suffixes else ""
+    by_extension = {"txt": "txt", "text": "txt", "tok": "txt", "tsv": "tsv", "tab": "tsv", "csv": "csv"}
+    by_extension.update(jsonl="jsonl", ndjson="jsonl")
+    if ext in by_extension:
+        return by_extension[ext]
+    raise UserInputError(
+        f"cannot tell the format of corpus {path} from its name", f"set corpus.format to one of {', '.join(FORMATS)}"
+    )
+
+
+def open_binary(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, decompressed if it starts with gzip's magic number."""
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _numbered_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)``; a damaged gzip stream stops with the line it broke in."""
+    number = 0
+    try:
+        with open_binary(path) as handle:
+            for number, raw in enumerate(handle, start=1):
+                yield number, raw
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise UserInputError(
+            f"{path}: the gzip data is damaged after line {number} ({error})",
+            "download or copy the file again; `gzip -t FILE` checks it",
+        ) from None
+
+
+def iter_lines(path: Path, invalid_utf8: str, counters: collections.Counter) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` for each line, decoded as UTF-8 (BOM and EOL stripped)."""
+    for number, raw in _numbered_raw_lines(path):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if invalid_utf8 != "replace":
+                raise UserInputError(
+                    f"{path}: line {number}: invalid UTF-8 at byte {error.start} of the line "
+                    f"({raw[error.start : error.start + 4]!r})",
+                    "convert the file to UTF-8 (e.g. `iconv -f CP949 -t UTF-8`), or set "
+                    "tokenizer.invalid_utf8: replace to replace bad bytes with U+FFFD",
+                ) from None
+            line = raw.decode("utf-8", errors="replace")
+            counters["invalid_utf8_lines_replaced"] += 1
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        yield number, line.rstrip("\r\n")
+
+
+def _column_index(header: list[str], column: str, path: Path, key: str) -> int:
+    try:
+        return header.index(column)
+    except ValueError:
+        raise UserInputError(
+            f"{path}: line 1: no column named {column!r}; the header has {header}", f"set {key} to one of these names"
+        ) from None
+
+
+def _table_records(lines, fmt: str, path: Path, text_field: str, label_field: str | None) -> Iterator[Record]:
+    if fmt == "tsv":
+        _, first = next(lines, (1, ""))
+        header = first.split("\t")
+        rows = ((number, line.split("\t")) for number, line in lines if line)
+    else:
+        reader = csv.reader(line + "\n" for _, line in lines)  # quoted fields may span lines
+        header = next(reader, [])
+        rows = ((reader.line_num, row) for row in reader if row)
+    col = _column_index(header, text_field, path, "corpus.text_column")
+    lab = _column_index(header, label_field, path, "corpus.label_column") if label_field else None
+    needed = max(col, lab or 0)
+    for number, fields in rows:
+        if len(fields) <= needed:
+            raise UserInputError(
+                f"{path}: line {number}: {len(fields)} fields, but the columns read need {needed + 1}",
+                "repair the row (quote CSV fields that contain commas)",
+            )
+        yield fields[col], (fields[lab] if lab is not None else None)
+
+
+def _jsonl_records(lines, path: Path, text_field: str, label_field: str | None) -> Iterator[Record]:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise UserInputError(
+                f"{path}: line {number}: not valid JSON ({error.msg} at column {error.colno})",
+                "JSONL needs one JSON object per line",
+            ) from None
+        for field, key in ((text_field, "text_column"), (label_field, "label_column")):
+            if field is not None and (not isinstance(record, dict) or field not in record):
+                raise UserInputError(
+                    f"{path}: line {number}: no field {field!r} in this record",
+                    f"set corpus.{key} to the field that holds it",
+                )
+        value = record[text_field]
+        label = record[label_field] if label_field else None
+        yield ("" if value is None else str(value)), (None if label is None else str(label))
+
+
+@configured("corpus", "tokenizer")
+def iter_records(
+    path: str | Path,
+    *,
+    format: str = SCHEMA_DEFAULT,
+    text_column: str = SCHEMA_DEFAULT,
+    label_column: str | None = SCHEMA_DEFAULT,
+    invalid_utf8: str = SCHEMA_DEFAULT,
+    counters: collections.Counter | None = None,
+) -> Iterator[Record]:
+    """Yield ``(text, label)`` for each document of a corpus file, in file order.
+
+    ``label`` is the value of ``label_column`` (e.g. NSMC's ``rating``), or None without one.
+    Reader problems counted on the way (replaced invalid UTF-8) go to ``counters``.
+    """
+    path = require_file(path, "corpus file", "check corpus.path in the config")
+    counters = counters if counters is not None else collections.Counter()
+    fmt = detect_format(path) if format == "auto" else format
+    if fmt not in FORMATS:
+        raise UserInputError(f"unknown corpus format {fmt!r}", f"use one of {FORMATS}")
+    if label_column is not None and fmt == "txt":
+        raise UserInputError(f"{path}: a plain-text corpus has no label column", "remove corpus.label_column")
+    lines = iter_lines(path, invalid_utf8, counters)
+    if fmt == "txt":
+        return ((line, None) for _, line in lines)
+    if fmt in ("tsv", "csv"):
+        return _table_records(lines, fmt, path, text_column, label_column)
+    return _jsonl_records(lines, path, text_column, label_column)
+
+
+@configured("corpus", "tokenizer")
+def count_documents(
+    corpus: str | Path,
+    documents: str | Path | None = None,
+    *,
+    format: str = SCHEMA_DEFAULT,
+    text_column: str = SCHEMA_DEFAULT,
+    label_column: str | None = SCHEMA_DEFAULT,
+    invalid_utf8: str = SCHEMA_DEFAULT,
+) -> dict:
+    """Count the documents of a corpus, so that tokenization can be split into equal shards.
+
+    Reads the corpus exactly as tokenization does (same formats, same UTF-8 checks), so a bad
+    line is reported here first, with its line number.  Writes ``{"corpus", "documents"}``.
+    """
+    records = iter_records(
+        corpus, format=format, text_column=text_column, label_column=label_column, invalid_utf8=invalid_utf8
+    )
+    result = {"corpus": str(corpus), "documents": sum(1 for _ in records)}
+    log.info("%s: %d documents", corpus, result["documents"])
+    if documents is not None:
+        write_json(documents, result)
+    return result
+
+
+# --- the token-count file: ``token<TAB>count`` lines, most frequent first --------------------
+
+
+def write_token_counts(path: str | Path, counts: collections.Counter) -> None:
+    """Token counts, most frequent first (ties by token)."""
+    with atomic_open(path) as out:
+        for token, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            out.write(f"{token}\t{count}\n")
+
+
+def read_token_counts(path: str | Path) -> list[tuple[str, int]]:
+    """``(token, count)`` pairs in file order (most frequent first)."""
+    pairs = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            token, sep, count = line.rstrip("\n").rpartition("\t")
+            if not sep or not count.isdigit():
+                raise UserInputError(f"{path}: line {number}: expected 'token<TAB>count'", "rerun tokenization")
+            pairs.append((token, int(count)))
+    return pairs
+
+
+# --- samples of a tokenized corpus (one document per line) ----------------------------------
+
+
+def reservoir_sample(items: Iterable, n: int, rng: random.Random) -> list:
+    """A uniform sample of ``n`` items in one pass with bounded memory (reservoir sampling)."""
+    reservoir: list = []
+    for index, item in enumerate(items):
+        if index < n:
+            reservoir.append(item)
+        else:
+            slot = rng.randint(0, index)
+            if slot < n:
+                reservoir[slot] = item
+    return reservoir
+
+
+def sample_documents(tokens_path: str | Path, n: int, rng: random.Random) -> list[list[str]]:
+    """A uniform sample of ``n`` tokenized documents."""
+    with open(tokens_path, encoding="utf-8") as handle:
+        return [line.split() for line in reservoir_sample(handle, n, rng) if line.split()]

@@ -1,0 +1,74 @@
+"""The PyTorch export: safetensors weights, the vocabulary and the torch-only loader.
+
+A new export format is a function here (and a rule in the Snakefile); the loader that reads this
+one is :mod:`morphvec.fasttext_torch`, copied beside the weights.
+"""
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from morphvec.fasttext_torch import FORMAT
+from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file
+from morphvec.vectors import read_vocab_tsv
+
+log = logging.getLogger("morphvec.export_torch")
+
+LOADER = Path(__file__).with_name("fasttext_torch.py")
+
+
+def export_torch(
+    word_vectors: str | Path,
+    ngram_vectors: str | Path,
+    vocab: str | Path,
+    ngram_settings: str | Path,
+    torch_weights: str | Path,
+    torch_vocab: str | Path,
+    torch_loader: str | Path | None = None,
+) -> dict:
+    """Export fastText word and n-gram vectors for PyTorch, in safetensors (no pickle).
+
+    Writes ``torch_weights`` -- ``word_vectors`` (the ``nn.Embedding.from_pretrained`` weights,
+    row ``i`` = vocabulary id ``i``) and ``ngram_vectors`` (the hashed character n-gram matrix),
+    with the n-gram settings in the file's metadata; ``torch_vocab``, one word per line in id
+    order; and ``torch_loader``, a copy of the torch-only loader, so the directory is
+    self-contained.
+    """
+    vocab_tsv, settings_json = vocab, ngram_settings
+    weights_out, vocab_out, loader_out = torch_weights, torch_vocab, torch_loader
+    import torch
+    from safetensors.torch import save_file
+
+    words = read_vocab_tsv(require_file(vocab_tsv, "vocabulary", "run the extract_vectors step first"))
+    settings = read_json(require_file(settings_json, "n-gram settings", "run the extract_vectors step first"))
+    word_matrix = np.load(require_file(word_vectors, "word vectors", "run extract_vectors first"))
+    ngram_matrix = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors first"))
+    if word_matrix.shape[0] != len(words):
+        raise UserInputError(
+            f"{word_vectors} has {word_matrix.shape[0]} rows but {vocab_tsv} {len(words)} words",
+            "rerun extract_vectors",
+        )
+    bad = [w for w in words if not w or any(c.isspace() for c in w)]
+    if bad:
+        raise UserInputError(
+            f"{vocab_tsv}: vocabulary entries with whitespace cannot go to vocab.txt: {bad[:5]}",
+            "tokenize so that no token holds whitespace",
+        )
+
+    tensors = {
+        "word_vectors": torch.from_numpy(np.ascontiguousarray(word_matrix, dtype=np.float32)),
+        "ngram_vectors": torch.from_numpy(np.ascontiguousarray(ngram_matrix, dtype=np.float32)),
+    }
+    metadata = {"format": FORMAT, "ngram_settings": json.dumps(settings, sort_keys=True)}
+    with atomic_path(weights_out, suffix=".safetensors") as tmp:
+        save_file(tensors, tmp, metadata=metadata)
+    with atomic_open(vocab_out) as out:
+        out.write("".join(word + "\n" for word in words))
+    if loader_out is not None:
+        with atomic_path(loader_out, suffix=".py") as tmp:
+            shutil.copyfile(LOADER, tmp)
+    log.info("exported %s word vectors and %s n-gram vectors to %s", word_matrix.shape, ngram_matrix.shape, weights_out)
+    return {"words": len(words), "dim": int(word_matrix.shape[1]), "bucket": int(ngram_matrix.shape[0])}

@@ -1,0 +1,72 @@
+"""Where every file of a run lives: ``results/<run>/<step>/<file>``, written down once.
+
+Each file has a name that is unique across the workflow and equal to the parameter name of the
+step functions that write or read it, so the Snakefile (``run_file("model_bin")``), the command
+lines (``--run-dir``), the tests and the benchmarks all find files here.
+"""
+
+from pathlib import Path
+
+RESULTS = "results"
+
+# name -> path inside a run's directory
+FILES = {
+    # tokenize_corpus (one set per shard) and gather_tokens
+    "documents": "tokenize_corpus/documents.json",
+    "shard_tokens": "tokenize_corpus/shards/{shard}.txt",
+    "shard_stats": "tokenize_corpus/shards/{shard}.stats.json",
+    "shard_counts": "tokenize_corpus/shards/{shard}.counts.tsv",
+    "shard_labels": "tokenize_corpus/shards/{shard}.labels.txt",
+    "tokens": "tokenize_corpus/tokens.txt",
+    "token_stats": "tokenize_corpus/stats.json",
+    "token_counts": "tokenize_corpus/token_counts.tsv",
+    "labels": "tokenize_corpus/labels.txt",
+    # train_fasttext
+    "model_bin": "train_fasttext/model.bin",
+    "model_vec": "train_fasttext/model.vec",
+    "train_stats": "train_fasttext/stats.json",
+    # load_gensim
+    "gensim_model": "load_gensim/fasttext.model",
+    "gensim_kv": "load_gensim/fasttext.kv",
+    "gensim_stats": "load_gensim/stats.json",
+    # extract_vectors
+    "vocab": "extract_vectors/vocab.tsv",
+    "word_vectors": "extract_vectors/word_vectors.npy",
+    "ngram_vectors": "extract_vectors/ngram_vectors.npy",
+    "ngram_settings": "extract_vectors/ngram_settings.json",
+    "w2v_txt": "extract_vectors/vectors.w2v.txt",
+    "w2v_bin": "extract_vectors/vectors.w2v.bin",
+    "output_vectors": "extract_vectors/output_vectors.npy",
+    # finetune_word2vec
+    "finetune_model": "finetune_word2vec/word2vec.model",
+    "finetune_stats": "finetune_word2vec/stats.json",
+    # export_torch
+    "torch_weights": "export_torch/embeddings.safetensors",
+    "torch_vocab": "export_torch/vocab.txt",
+    "torch_loader": "export_torch/fasttext_torch.py",
+    # write_report
+    "metrics": "report/metrics.json",
+    "report_html": "report/report.html",
+    "plots": "report/plots",
+}
+
+# Files of all runs together.
+SUMMARY_FILES = {"summary_tsv": "summary.tsv", "summary_html": "summary.html"}
+
+
+def run_file(name: str, run_dir: str | Path | None = None) -> str:
+    """The path of file ``name``: in ``run_dir``, or as a Snakemake pattern with ``{run}``."""
+    base = Path(run_dir) if run_dir is not None else Path(RESULTS) / "{run}"
+    return str(base / FILES[name])
+
+
+def log_file(step: str, run: str = "{run}") -> str:
+    return f"{RESULTS}/{run}/logs/{step}.log"
+
+
+def benchmark_file(step: str, run: str = "{run}") -> str:
+    return f"{RESULTS}/{run}/benchmarks/{step}.tsv"
+
+
+def summary_file(name: str) -> str:
+    return f"{RESULTS}/{SUMMARY_FILES[name]}"

@@ -1,0 +1,107 @@
+"""Parity: do fastText, gensim and the torch loader compute the same vectors?
+
+For samples of in-vocabulary words, out-of-vocabulary words and documents, the maximum absolute
+difference between the vectors that fastText (``get_word_vector``, ``get_sentence_vector``),
+gensim (``wv.get_vector``, ``wv.get_sentence_vector``) and the torch loader compute, under
+``<a>_vs_<b>.{in_vocab,oov,sentence}_max_abs_diff``.
+
+Out-of-vocabulary words are words the model never saw, made from its own alphabet so that they
+are Korean for a Korean corpus: half are two vocabulary words glued together, half random
+strings of the vocabulary's characters; none is in the vocabulary.
+"""
+
+import random
+from pathlib import Path
+
+import numpy as np
+
+from morphvec.corpus import sample_documents
+from morphvec.vectors import EOS
+
+KINDS = ("in_vocab", "oov", "sentence")
+
+
+def sample_in_vocab(vocab: list[str], n: int, rng: random.Random) -> list[str]:
+    """Up to ``n`` vocabulary words (not the ``</s>`` line-break marker, which gensim and
+    fastText treat differently: see :func:`morphvec.vectors.fasttext_word_vectors`)."""
+    words = [w for w in vocab if w != EOS]
+    return rng.sample(words, min(n, len(words)))
+
+
+def make_oov_words(vocab: list[str], n: int, rng: random.Random) -> list[str]:
+    """``n`` words that are not in ``vocab``, built from its words and characters."""
+    known = set(vocab)
+    words = [w for w in vocab if w != EOS]
+    alphabet = sorted({c for w in words for c in w if not c.isspace()})
+    found: dict[str, None] = {}
+    attempts = 0
+    while len(found) < n and attempts < 100 * n and words:
+        attempts += 1
+        if len(found) % 2 == 0:
+            candidate = rng.choice(words) + rng.choice(words)
+        else:
+            candidate = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 5)))
+        if candidate not in known:
+            found[candidate] = None
+    return list(found)
+
+
+def library_vectors(ft_model, wv, torch_embedding, words, documents) -> dict[str, dict[str, np.ndarray]]:
+    """Word and sentence vectors from each library: ``{library: {kind: matrix}}``."""
+    in_vocab, oov = words
+    out: dict[str, dict[str, np.ndarray]] = {}
+    out["fasttext"] = {
+        "in_vocab": np.stack([ft_model.get_word_vector(w) for w in in_vocab]),
+        "oov": np.stack([ft_model.get_word_vector(w) for w in oov]),
+        "sentence": np.stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
+    }
+    out["gensim"] = {
+        "in_vocab": np.stack([wv.get_vector(w) for w in in_vocab]),
+        "oov": np.stack([wv.get_vector(w) for w in oov]),
+        "sentence": np.stack([wv.get_sentence_vector(d) for d in documents]),
+    }
+    out["torch"] = {
+        "in_vocab": torch_embedding.word_vectors(in_vocab).detach().numpy(),
+        "oov": torch_embedding.word_vectors(oov).detach().numpy(),
+        "sentence": torch_embedding.sentence_vectors(documents).detach().numpy(),
+    }
+    return out
+
+
+def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
+    if np.isnan(diff).any():
+        return float("inf")
+    return float(np.max(diff)) if diff.size else 0.0
+
+
+def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) -> dict:
+    """Every pair of libraries, every kind: the largest difference, and the verdict."""
+    table: dict = {"tolerance": tolerance}
+    worst = 0.0
+    libraries = list(vectors)
+    for i, a in enumerate(libraries):
+        for b in libraries[i + 1 :]:
+            row = {f"{kind}_max_abs_diff": _max_abs_diff(vectors[a][kind], vectors[b][kind]) for kind in KINDS}
+            worst = max(worst, *row.values())
+            table[f"{a}_vs_{b}"] = row
+    table["max_abs_diff"] = worst
+    table["passed"] = bool(worst <= tolerance)
+    return table
+
+
+def check_parity(ft_model, wv, torch_embedding, tokens: str | Path, samples: int, tolerance: float, seed: int) -> dict:
+    """The parity table for seeded samples of words (known and unknown) and documents."""
+    rng = random.Random(seed)
+    vocab = list(wv.index_to_key)
+    in_vocab = sample_in_vocab(vocab, samples, rng)
+    oov = make_oov_words(vocab, samples, rng)
+    documents = sample_documents(tokens, samples, rng)
+    parity = parity_table(library_vectors(ft_model, wv, torch_embedding, (in_vocab, oov), documents), tolerance)
+    parity["samples"] = {"in_vocab": len(in_vocab), "oov": len(oov), "sentence": len(documents)}
+    parity["oov_examples"] = oov[:10]
+    parity["notes"] = [
+        f"The end-of-sentence token {EOS} is left out of the in-vocabulary sample: gensim 4.4 adds "
+        "character n-grams to it, fastText does not; the exported word vectors follow fastText."
+    ]
+    return parity

@@ -1,0 +1,54 @@
+"""What produced a result: versions, the project's commit, the platform."""
+
+import functools
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGES = (
+    "fasttext",
+    "gensim",
+    "numpy",
+    "scipy",
+    "torch",
+    "safetensors",
+    "python-mecab-ko",
+    "python-mecab-ko-dic",
+    "scikit-learn",
+    "matplotlib",
+    "snakemake",
+)
+
+
+@functools.cache
+def versions() -> dict[str, str]:
+    """Python's and the libraries' versions ('not installed' where one is missing)."""
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _git(*args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+@functools.cache
+def source() -> dict:
+    """The project's git commit and whether the working tree had uncommitted changes."""
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit or "unknown (not a git checkout)", "dirty": bool(status) if status is not None else None}
+
+
+def platform_name() -> str:
+    return f"{platform.system()} {platform.release()} {platform.machine()}"

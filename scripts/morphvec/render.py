@@ -1,0 +1,93 @@
+"""HTML through jinja2 templates (autoescaped) that compute nothing: they lay out view data.
+
+The pages are self-contained: figures are embedded as data URIs, and so is the part of the
+NanumGothic font (SIL OFL, bundled by koreanize-matplotlib) that the page uses, subset with
+fontTools to the page's own characters, so Korean renders without a Korean system font.
+"""
+
+import base64
+import functools
+import io
+import math
+from pathlib import Path
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def number(value, digits: int = 3) -> str:
+    """A number for people: thousands separators for integers, ``digits`` significant decimals."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isinf(value) or math.isnan(value):
+            return str(value)
+        if value != 0 and abs(value) < 10**-digits:
+            return f"{value:.1e}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def percent(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def scientific(value) -> str:
+    return "–" if value is None else f"{value:.1e}"
+
+
+@functools.cache
+def _environment():
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(number=number, percent=percent, scientific=scientific)
+    return environment
+
+
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _font_path() -> Path | None:
+    try:
+        import koreanize_matplotlib
+    except ImportError:
+        return None
+    path = Path(koreanize_matplotlib.__file__).parent / "fonts" / "NanumGothic.ttf"
+    return path if path.is_file() else None
+
+
+def font_face(text: str) -> str:
+    """A CSS ``@font-face`` with NanumGothic subset to the characters of ``text`` ('' without it)."""
+    from fontTools import subset
+
+    path = _font_path()
+    if path is None:
+        return ""
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the licence and names
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"@font-face{{font-family:'NanumGothic morphvec';src:url(data:font/ttf;base64,{data}) format('truetype');}}"
+
+
+def render(template: str, **view) -> str:
+    """Render ``template`` with ``view``; then embed the font subset the page needs."""
+    environment = _environment()
+    page = environment.get_template(template).render(font_face="", **view)
+    return environment.get_template(template).render(font_face=font_face(page), **view)

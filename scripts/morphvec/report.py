@@ -1,0 +1,198 @@
+"""The per-run report: parity, corpus, quality, probe and plots in ``metrics.json`` and a page.
+
+``metrics.json`` is machine-readable: ``parity`` (see :mod:`morphvec.parity`), ``quality``
+(:func:`morphvec.evaluation.evaluate`: similarity ρ on in-vocabulary pairs and, with subword
+vectors, on all pairs; analogies in gensim's and the OOV-aware protocol; vocabulary coverage),
+``corpus`` and ``corpus_profile``, ``training``, ``neighbours`` (all words and content words),
+``sentiment_probe`` when the corpus has labels, and ``finetune_word2vec`` when it ran.
+``report.html`` shows the same through ``templates/report.html.j2``; the figures also go to a
+directory that ``snakemake --report`` collects.  A new report section is a function here that
+adds to the metrics and the view, and a block in the template.
+"""
+
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from morphvec import analyses, provenance, render
+from morphvec import plots as figures
+from morphvec.corpus import read_token_counts
+from morphvec.evaluation import evaluate, nearest_neighbours
+from morphvec.parity import check_parity
+from morphvec.runtime import atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.vectors import EOS
+
+log = logging.getLogger("morphvec.report")
+
+NEIGHBOURS = 10
+
+
+def _load_models(model_bin, gensim_kv, torch_weights):
+    import fasttext
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    from morphvec.fasttext_torch import FastTextEmbedding
+
+    ft_model = fasttext.load_model(str(require_file(model_bin, "fastText model", "run train_fasttext")))
+    wv = FastTextKeyedVectors.load(str(require_file(gensim_kv, "gensim vectors", "run load_gensim")), mmap="r")
+    torch_embedding = FastTextEmbedding.load(require_file(torch_weights, "torch export", "run export_torch"))
+    return ft_model, wv, torch_embedding
+
+
+def _neighbour_views(wv, probe_words: list[str], tokenizer: str) -> tuple[dict, dict]:
+    """Nearest neighbours among all words, and among content words (see analyses.content_words)."""
+    everything = nearest_neighbours(wv, probe_words, topn=NEIGHBOURS)
+    content = analyses.content_words(list(wv.index_to_key), tokenizer)
+    wide = nearest_neighbours(wv, probe_words, topn=20 * NEIGHBOURS)
+    content_only = {
+        word: None if found is None else [pair for pair in found if pair[0] in content][:NEIGHBOURS]
+        for word, found in wide.items()
+    }
+    return everything, content_only
+
+
+def _corpus_section(metrics: dict, images: dict, token_counts, run: str) -> None:
+    counts = read_token_counts(token_counts)
+    metrics["corpus_profile"] = analyses.corpus_profile(counts)
+    images["zipf"] = figures.zipf_png(counts, run)
+    images["token_lengths"] = figures.token_length_png(metrics["corpus_profile"]["token_length_histogram"], run)
+
+
+def _pca_section(images: dict, torch_embedding, vocab: list[str], pca_words: list[str], pca_top_n: int) -> None:
+    chosen = [w for w in pca_words if w]
+    if len(chosen) >= 3:
+        vectors = torch_embedding.word_vectors(chosen).numpy()
+        images["pca_words"] = figures.pca_png(chosen, vectors, "PCA of the chosen words (subword vectors for OOV)")
+    top = [w for w in vocab if w != EOS and analyses.is_word_like(w)][:pca_top_n]
+    if len(top) >= 3:
+        vectors = torch_embedding.word_vectors(top).numpy()
+        images["pca_top"] = figures.pca_png(top, vectors, f"PCA of the {len(top)} most frequent words")
+
+
+def _sentiment_section(metrics: dict, torch_embedding, tokens, labels, settings: dict, seed: int) -> None:
+    texts, document_labels = analyses.probe_documents(tokens, labels, settings["max_documents"], seed)
+    if texts:
+        sentence_vectors = torch_embedding.sentence_vectors(texts).numpy()
+        metrics["sentiment_probe"] = analyses.sentiment_probe(
+            sentence_vectors,
+            document_labels,
+            settings["negative_max"],
+            settings["positive_min"],
+            settings["test_share"],
+            seed,
+        )
+
+
+def _finetune_section(metrics: dict, finetune_model, finetune_stats, similarity, analogy, probe_words) -> None:
+    from gensim.models import Word2Vec
+
+    w2v = Word2Vec.load(str(finetune_model), mmap="r").wv
+    quality = evaluate(w2v, similarity, analogy)
+    for result in quality["similarity"].values():
+        result.pop("scored_pairs", None)
+    metrics["finetune_word2vec"] = {**read_json(finetune_stats), "quality": quality}
+    metrics["finetune_word2vec"]["neighbours"] = nearest_neighbours(w2v, probe_words)
+
+
+def _write_outputs(metrics: dict, images: dict, view: dict, metrics_path, html_path, plots_dir) -> None:
+    Path(plots_dir).mkdir(parents=True, exist_ok=True)
+    for name, png in images.items():
+        with atomic_path(Path(plots_dir) / f"{name}.png", suffix=".png") as tmp:
+            Path(tmp).write_bytes(png)
+    write_json(metrics_path, metrics)
+    page = render.render("report.html.j2", m=metrics, view=view)
+    with atomic_open(html_path) as out:
+        out.write(page)
+
+
+def _view(metrics: dict, images: dict, settings: dict, started: float, report_html) -> dict:
+    """What the page shows beyond metrics.json: figures, provenance and derived labels."""
+    steps_seconds = metrics["corpus"]["seconds"] + metrics["training"]["seconds"]
+    steps_seconds += metrics.get("finetune_word2vec", {}).get("seconds", 0.0)
+    return {
+        "images": {name: render.png_data_uri(png) for name, png in images.items()},
+        "summary_link": "../../summary.html",
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "source": provenance.source(),
+        "versions": provenance.versions(),
+        "platform": provenance.platform_name(),
+        "config_yaml": _yaml(settings),
+        "compute_seconds": steps_seconds + (time.perf_counter() - started),
+        "sections_shown": {name: len(result["sections"]) > 1 for name, result in metrics["quality"]["analogy"].items()},
+    }
+
+
+def _yaml(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@configured("evaluation")
+def write_report(
+    tokens: str | Path,
+    token_stats: str | Path,
+    token_counts: str | Path,
+    labels: str | Path,
+    model_bin: str | Path,
+    train_stats: str | Path,
+    gensim_kv: str | Path,
+    torch_weights: str | Path,
+    torch_vocab: str | Path,
+    torch_loader: str | Path,
+    metrics: str | Path,
+    report_html: str | Path,
+    plots: str | Path,
+    finetune_model: str | Path | None = None,
+    finetune_stats: str | Path | None = None,
+    evaluation_files: list[str] | None = None,
+    *,
+    run: str,
+    settings: dict | None = None,
+    similarity: dict[str, str] = SCHEMA_DEFAULT,
+    analogy: dict[str, str] = SCHEMA_DEFAULT,
+    probe_words: list[str] = SCHEMA_DEFAULT,
+    pca_words: list[str] = SCHEMA_DEFAULT,
+    pca_top_n: int = SCHEMA_DEFAULT,
+    sentiment_probe: dict = SCHEMA_DEFAULT,
+    samples: int = SCHEMA_DEFAULT,
+    tolerance: float = SCHEMA_DEFAULT,
+    seed: int = SCHEMA_DEFAULT,
+) -> dict:
+    """Per-run report: fastText <-> gensim <-> torch parity, quality scores, plots.
+
+    The torch export is read from the directory of ``torch_weights``, ``torch_vocab`` and
+    ``torch_loader`` (named so that a change to any reruns the report).  ``labels`` may be empty
+    (a corpus without labels: no sentiment probe);
+    ``evaluation_files`` are the similarity and analogy files, listed so that a workflow reruns
+    the report when they change.  ``settings`` is the run's config, recorded in metrics.json.
+    """
+    started = time.perf_counter()
+    metrics_path, plots_dir = metrics, plots
+    ft_model, wv, torch_embedding = _load_models(model_bin, gensim_kv, torch_weights)
+    parity = check_parity(ft_model, wv, torch_embedding, tokens, samples, tolerance, seed)
+    if not parity["passed"]:
+        log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
+    quality = evaluate(wv, similarity, analogy)
+    vocab = list(wv.index_to_key)
+    images = {
+        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(vocab))
+        for name, result in quality["similarity"].items()
+    }
+    corpus = read_json(token_stats)
+    neighbours, neighbours_content = _neighbour_views(wv, probe_words, corpus["tokenizer"])
+    report = {"run": run, "settings": settings or {}, "corpus": corpus, "training": read_json(train_stats)}
+    report.update(vocabulary_size=len(vocab), parity=parity, quality=quality, neighbours=neighbours)
+    report["neighbours_content"] = neighbours_content
+    _corpus_section(report, images, token_counts, run)
+    _pca_section(images, torch_embedding, vocab, pca_words, pca_top_n)
+    if Path(labels).is_file() and Path(labels).stat().st_size:
+        _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
+    if finetune_model is not None:
+        _finetune_section(report, finetune_model, finetune_stats, similarity, analogy, probe_words)
+    view = _view(report, images, settings or {}, started, report_html)
+    _write_outputs(report, images, view, metrics_path, report_html, plots_dir)
+    log.info("parity max abs diff %.2e (%s)", parity["max_abs_diff"], "pass" if parity["passed"] else "FAIL")
+    return {"parity_passed": parity["passed"], "metrics": str(metrics_path)}

@@ -1,0 +1,331 @@
+"""The step runtime: every step's log, atomic outputs and error handling, in one place.
+
+A step is a plain function (see :mod:`morphvec.cli` for how its signature becomes a command
+line).  :func:`run_snakemake` and :func:`run_cli` run it:
+
+* its logging and the process's own stdout/stderr (fastText prints to file descriptor 2) go to
+  the rule's log file;
+* outputs are written through :func:`atomic_path` / :func:`atomic_open` /
+  :func:`atomic_save_dir`: a temporary sibling renamed on success, so an interrupted step never
+  leaves a file that looks finished;
+* every failure ends as **one message** on the terminal naming the file (and line or key) and
+  the fix: :class:`UserInputError` as written, ``OSError`` with its path, reason and a fix chosen
+  by its errno, and anything else as "internal error" with the traceback in the log only.
+"""
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger("morphvec")
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+
+
+class UserInputError(Exception):
+    """An error the user can fix, reported without a traceback.
+
+    The message says which file (and line or key) is wrong and, on a line starting with
+    ``fix:``, how to fix it.
+    """
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(f"{message}\n  fix: {fix}" if fix else message)
+
+
+# --- outputs -------------------------------------------------------------------------------
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _name_unnamed_os_error(error: BaseException, path: Path) -> None:
+    """A failed write (a full disk, a file-size limit) raises OSError without a file name: name it."""
+    if isinstance(error, OSError) and error.filename is None:
+        error.filename = str(path)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[str]:
+    """Yield a temporary path in the same directory; rename it to ``path`` on success.
+
+    For libraries that insist on writing to a path themselves (fastText, gensim, numpy).
+    ``suffix`` keeps an extension some writers append or check (e.g. ``.npy``).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix if suffix is not None else ".tmp", dir=path.parent
+    )
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        _name_unnamed_os_error(error, path)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
+    """Open a temporary sibling of ``path`` for writing; rename it into place on success."""
+    if "b" not in mode:
+        kwargs.setdefault("encoding", "utf-8")
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def atomic_save_dir(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a path inside a fresh temporary directory beside ``path``.
+
+    For writers that put sibling files next to the one they are given (gensim stores large
+    arrays as ``<name>.<attr>.npy``): on success every file of the temporary directory moves
+    beside ``path`` under its own name, the main file last, so a finished-looking main file
+    always has its siblings.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield str(tmp_dir / path.name)
+        siblings = sorted(p for p in tmp_dir.iterdir() if p.name != path.name)
+        for produced in [*siblings, tmp_dir / path.name]:
+            os.replace(produced, path.parent / produced.name)
+    except BaseException as error:
+        _name_unnamed_os_error(error, path)
+        raise
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write ``data`` as pretty, key-sorted UTF-8 JSON, atomically."""
+    with atomic_open(path) as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
+        handle.write("\n")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except json.JSONDecodeError as error:
+            raise UserInputError(
+                f"{path}: line {error.lineno}: not valid JSON ({error.msg})",
+                "rerun the step that writes it (delete the file first)",
+            ) from None
+
+
+def require_file(path: str | os.PathLike, what: str, fix: str) -> Path:
+    """Return ``path`` as a Path, or raise a UserInputError naming it and the fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserInputError(f"{what} not found: {path}", fix)
+    return path
+
+
+# --- logging -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def log_to_file(log_path: str | os.PathLike | None) -> Iterator[None]:
+    """Route logging and the process's stdout/stderr file descriptors to ``log_path``.
+
+    Redirecting the descriptors (not just ``sys.stderr``) is what captures output written by
+    compiled code, such as fastText's training progress.
+    """
+    handlers: list[logging.Handler] = []
+    saved_fds: list[tuple[int, int]] = []
+    log_file = None
+    if log_path is not None:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        log_file = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd in (1, 2):
+            saved_fds.append((fd, os.dup(fd)))
+            os.dup2(log_file.fileno(), fd)
+        handlers.append(logging.StreamHandler(log_file))
+    else:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    previous_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+        root.setLevel(previous_level)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, saved in saved_fds:
+            os.dup2(saved, fd)
+            os.close(saved)
+        if log_file is not None:
+            log_file.close()
+
+
+# --- failures ------------------------------------------------------------------------------
+
+# What the user can do about an operating-system error, by errno.
+_OS_ERROR_FIXES = {
+    errno.ENOSPC: "free space on the file system that holds it (`df -h`), then rerun",
+    errno.EDQUOT: "free space or raise your disk quota, then rerun",
+    errno.EFBIG: "raise the file-size limit (`ulimit -f`, or the cluster job's limit), then rerun",
+    errno.EACCES: "check the permissions of the file and its directory (`ls -l`)",
+    errno.EPERM: "check the permissions of the file and its directory (`ls -l`)",
+    errno.EROFS: "write the results to a writable file system (run from another directory)",
+    errno.EISDIR: "it is a directory: remove it, or give a file path",
+    errno.ENOTDIR: "a part of the path is a file, not a directory: check the path",
+    errno.ENOENT: "check the path (relative paths start from the working directory)",
+    errno.EIO: "the storage reported an I/O error: check the disk or network file system",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """One message for an OSError: the path, the reason and what to do."""
+    where = error.filename if error.filename is not None else "a file"
+    reason = error.strerror or str(error)
+    fix = _OS_ERROR_FIXES.get(error.errno, "check the file and the file system, then rerun")
+    return f"{where}: {reason}\n  fix: {fix}"
+
+
+def _traceback_file(log_path: str | os.PathLike | None, step: str) -> Path:
+    """Where an internal error's traceback goes: a file beside the rule's log (Snakemake shows the
+    log itself on failure, and the screen gets one message), or one of its own."""
+    if log_path is not None:
+        return Path(f"{log_path}.traceback")
+    directory = Path(tempfile.gettempdir()) / "morphvec"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{step}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+
+
+def failure_message(error: BaseException, step: str, log_path: str | os.PathLike | None) -> tuple[str, int]:
+    """The one message (and exit code) for a failed step; internal errors log their traceback."""
+    if isinstance(error, UserInputError):
+        return f"error: {error}", EXIT_USER_ERROR
+    if isinstance(error, OSError):
+        return f"error: {describe_os_error(error)}", EXIT_USER_ERROR
+    if isinstance(error, MemoryError):
+        return (
+            f"error: {step} ran out of memory\n  fix: give the job more memory (resources mem_mb) or "
+            "lower fasttext.bucket / fasttext.dim",
+            EXIT_USER_ERROR,
+        )
+    target = _traceback_file(log_path, step)
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write("".join(traceback.format_exception(error)))
+    summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+    return (
+        f"error: internal error in {step}: {summary}\n  the traceback is in {target}; please report it with that file",
+        EXIT_INTERNAL_ERROR,
+    )
+
+
+def run_step(step: Callable[[], Any], log_path: str | os.PathLike | None = None, name: str = "step") -> int:
+    """Run one step; return a process exit code, never raising (but for Ctrl-C).
+
+    The message of a failure goes to the log and to the terminal's stderr, without traceback.
+    SIGXFSZ is ignored so that a file-size limit becomes an ``EFBIG`` error with a message
+    instead of killing the process.
+    """
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if log_path is not None:  # a traceback left by an earlier failure of this step is stale now
+        Path(f"{log_path}.traceback").unlink(missing_ok=True)
+    try:
+        with log_to_file(log_path):
+            step()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # every failure becomes one message
+        message, code = failure_message(error, name, log_path)
+        if log_path is not None:
+            with open(log_path, "a", encoding="utf-8") as handle:
+                handle.write(message + "\n")
+        print(message, file=sys.stderr)
+        return code
+    return 0
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def snakemake_kwargs(function: Callable, sm: Any) -> dict:
+    """A step function's keyword arguments from a Snakemake job.
+
+    Named inputs, outputs and params map onto the parameters of the same name; the param
+    ``config`` holds config values under their own keys (= the function's keyword names) and is
+    spread; ``threads`` and wildcards (``run``, ``shard``) are passed where the function takes them.
+    """
+    import inspect
+
+    accepted = inspect.signature(function).parameters
+    kwargs: dict[str, Any] = {}
+    for name, value in [*sm.input.items(), *sm.output.items()]:
+        kwargs[name] = list(value) if isinstance(value, list) else value
+    for name, value in sm.params.items():
+        if name == "config":
+            kwargs.update(value)
+        else:
+            kwargs[name] = value
+    if "threads" in accepted:
+        kwargs["threads"] = sm.threads
+    for name, value in sm.wildcards.items():
+        if name in accepted:
+            kwargs[name] = value
+    return kwargs
+
+
+def run_snakemake(function: Callable, sm: Any) -> int:
+    """Run ``function`` for a Snakemake ``script:`` job; return the exit code."""
+    log_path = sm.log[0] if len(sm.log) else None
+    return run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule)
+
+
+def run_cli(function: Callable, argv: list[str] | None = None) -> int:
+    """Run ``function`` as a command-line tool (options from its signature and the schema)."""
+    from morphvec import cli
+
+    parser = cli.build_parser(function)
+    args = parser.parse_args(argv)
+    kwargs, log_path = cli.kwargs_from_args(function, parser, args)
+    return run_step(lambda: cli.show_result(function(**kwargs)), log_path, function.__name__)
+
+
+def main(function: Callable, namespace: dict) -> None:
+    """The whole entry point of a step script: ``runtime.main(step_function, globals())``.
+
+    Under Snakemake's ``script:`` directive the job's ``snakemake`` object is in the script's
+    globals; run directly, the script is a command-line tool.
+    """
+    if "snakemake" in namespace:
+        sys.exit(run_snakemake(function, namespace["snakemake"]))
+    elif namespace.get("__name__") == "__main__":
+        sys.exit(run_cli(function))

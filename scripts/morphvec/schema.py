@@ -1,0 +1,89 @@
+"""The config schema as the one home of every default.
+
+``config/schemas/config.schema.yaml`` documents each key of a run and its default.  A step
+function takes config values as keyword arguments under the config's own names; those
+parameters default to :data:`SCHEMA_DEFAULT` and :func:`configured` fills in the schema's value
+at call time, so the Snakefile, the command lines and Python callers share one default.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schemas" / "config.schema.yaml"
+
+
+class _SchemaDefault:
+    """Marks a parameter whose default is the schema's."""
+
+    def __repr__(self) -> str:
+        return "<schema default>"
+
+
+SCHEMA_DEFAULT: Any = _SchemaDefault()
+
+
+@functools.cache
+def run_schema() -> dict:
+    """The schema of one run (``$defs.run``)."""
+    import yaml
+
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["$defs"]["run"]
+
+
+def default_of(prop: dict) -> Any:
+    """A property's default; for an object, its sub-properties' defaults (recursively)."""
+    if prop.get("type") == "object" and "properties" in prop:
+        return {key: default_of(sub) for key, sub in prop["properties"].items() if _has_default(sub)}
+    return prop.get("default")
+
+
+def _has_default(prop: dict) -> bool:
+    return "default" in prop or (prop.get("type") == "object" and "properties" in prop)
+
+
+def find_property(name: str, sections: tuple[str, ...]) -> dict | None:
+    """The schema of config key ``name``: a run-level key, or a key inside one of ``sections``."""
+    properties = run_schema()["properties"]
+    if name in properties and name not in sections:
+        return properties[name]
+    for section in sections:
+        inner = properties[section].get("properties", {})
+        if name in inner:
+            return inner[name]
+    return None
+
+
+def configured(*sections: str) -> Callable:
+    """Decorate a step function whose :data:`SCHEMA_DEFAULT` parameters come from the config.
+
+    ``sections`` name the run sections (``corpus``, ``tokenizer``, ...) whose keys the function
+    takes; run-level keys (``trainer``, ``fasttext``) are found by name.  A mapping parameter
+    (``fasttext``) given in part is completed from its defaults.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        signature = inspect.signature(function)
+        schema_params = [p.name for p in signature.parameters.values() if p.default is SCHEMA_DEFAULT]
+        for name in schema_params:
+            if find_property(name, sections) is None:
+                raise TypeError(f"{function.__name__}: no config key {name!r} in {sections or 'the run'}")
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            for name in schema_params:
+                default = default_of(find_property(name, sections))
+                given = kwargs.get(name, SCHEMA_DEFAULT)
+                if given is SCHEMA_DEFAULT:
+                    kwargs[name] = default
+                elif isinstance(default, dict) and isinstance(given, dict) and default:
+                    kwargs[name] = {**default, **given}
+            return function(*args, **kwargs)
+
+        wrapper.config_sections = sections
+        return wrapper
+
+    return decorate

@@ -1,0 +1,152 @@
+"""Compare all runs of a config: one row per run, in ``summary.tsv`` and ``summary.html``.
+
+Columns: the settings that differ between the runs, sizes, times, parity, word-similarity ρ
+(in-vocabulary and with subword vectors), analogy accuracy (gensim protocol and OOV-aware) and the
+sentiment probe.  The TSV keeps machine names; the page gives each column a readable title.
+"""
+
+import csv
+import io
+import json
+import logging
+from pathlib import Path
+
+from morphvec import render
+from morphvec.runtime import atomic_open, read_json
+
+log = logging.getLogger("morphvec.summary")
+
+SETTING_SECTIONS = ("corpus", "tokenizer", "trainer", "fasttext", "fill_untrained_ngrams", "finetune_word2vec")
+IGNORED_SETTINGS = {"tokenizer.threads", "tokenizer.shards"}  # do not change the vectors
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def differing_settings(settings: dict[str, dict]) -> list[str]:
+    """Setting names (dotted) whose value is not the same in every run."""
+    flat = {run: flatten({k: v for k, v in s.items() if k in SETTING_SECTIONS}) for run, s in settings.items()}
+    names = sorted({name for values in flat.values() for name in values} - IGNORED_SETTINGS)
+    return [n for n in names if len({json.dumps(values.get(n), sort_keys=True) for values in flat.values()}) > 1]
+
+
+def summary_rows(metrics: dict[str, dict], settings: dict[str, dict]) -> tuple[list[str], list[list]]:
+    varying = differing_settings(settings)
+    flat_settings = {run: flatten({k: v for k, v in s.items() if k in SETTING_SECTIONS}) for run, s in settings.items()}
+    columns = ["run", *varying, "documents", "tokens", "types", "vocabulary", "tokenize_seconds", "train_seconds",
+               "parity_max_abs_diff", "parity_passed"]  # fmt: skip
+    similarity_sets = sorted({n for m in metrics.values() for n in m["quality"]["similarity"]})
+    analogy_sets = sorted({n for m in metrics.values() for n in m["quality"]["analogy"]})
+    for name in similarity_sets:
+        columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_coverage"]
+    for name in analogy_sets:
+        columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_coverage"]
+    columns += ["sentiment_accuracy", "sentiment_majority_baseline"]
+    rows = []
+    for run, m in metrics.items():
+        row = {"run": run, **{name: flat_settings[run].get(name) for name in varying}}
+        row.update(
+            documents=m["corpus"]["documents"],
+            tokens=m["corpus"]["tokens"],
+            types=m["corpus"]["types"],
+            vocabulary=m["vocabulary_size"],
+            tokenize_seconds=m["corpus"]["seconds"],
+            train_seconds=m["training"]["seconds"],
+            parity_max_abs_diff=m["parity"]["max_abs_diff"],
+            parity_passed=m["parity"]["passed"],
+        )
+        for name in similarity_sets:
+            s = m["quality"]["similarity"].get(name, {})
+            row[f"{name}_spearman"] = s.get("spearman")
+            row[f"{name}_spearman_subword"] = s.get("spearman_all_pairs_subword")
+            row[f"{name}_coverage"] = s.get("coverage")
+        for name in analogy_sets:
+            a = m["quality"]["analogy"].get(name, {})
+            row[f"{name}_accuracy"] = a.get("accuracy")
+            row[f"{name}_accuracy_subword"] = m["quality"].get("analogy_subword", {}).get(name, {}).get("accuracy")
+            row[f"{name}_coverage"] = a.get("coverage")
+        probe = m.get("sentiment_probe") or {}
+        row["sentiment_accuracy"] = probe.get("accuracy")
+        row["sentiment_majority_baseline"] = probe.get("majority_baseline")
+        rows.append([row.get(c) for c in columns])
+    return columns, rows
+
+
+# Readable titles of the fixed columns (per-set columns are titled from their suffix).
+TITLES = {
+    "run": "run",
+    "documents": "documents",
+    "tokens": "tokens",
+    "types": "token types",
+    "vocabulary": "vocabulary",
+    "tokenize_seconds": "tokenize (s)",
+    "train_seconds": "train (s)",
+    "parity_max_abs_diff": "parity: largest difference",
+    "parity_passed": "parity",
+    "sentiment_accuracy": "sentiment probe accuracy",
+    "sentiment_majority_baseline": "sentiment majority baseline",
+}
+SUFFIX_TITLES = {
+    "_spearman_subword": "ρ, all pairs (subword)",
+    "_spearman": "ρ, in-vocabulary pairs",
+    "_accuracy_subword": "accuracy, OOV-aware",
+    "_accuracy": "accuracy, gensim protocol",
+    "_coverage": "coverage",
+}
+
+
+def column_title(column: str) -> str:
+    if column in TITLES:
+        return TITLES[column]
+    for suffix, title in SUFFIX_TITLES.items():
+        if column.endswith(suffix):
+            return f"{column.removesuffix(suffix)}: {title}"
+    return column  # a setting's dotted name, as written in the config
+
+
+def _tsv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _page_cell(column: str, value) -> str:
+    if column == "parity_passed" and value is not None:
+        return "pass" if value else "FAIL"
+    if column == "parity_max_abs_diff" and value is not None:
+        return render.scientific(value)
+    if column.endswith("_seconds") and value is not None:
+        return f"{value:,.1f}"
+    return render.number(value) if not isinstance(value, str) else value
+
+
+def summarize_runs(metrics: list[str | Path], summary_tsv: str | Path, summary_html: str | Path) -> dict:
+    """Compare all runs: one row per run (``metrics`` are their metrics.json files)."""
+    loaded = {}
+    for path in metrics:
+        data = read_json(path)
+        loaded[data["run"]] = data
+    settings = {run: data.get("settings", {}) for run, data in loaded.items()}
+    columns, rows = summary_rows(loaded, settings)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([[_tsv_cell(v) for v in row] for row in rows])
+    with atomic_open(summary_tsv) as out:
+        out.write(buffer.getvalue())
+    view_rows = [[_page_cell(c, v) for c, v in zip(columns, row, strict=True)] for row in rows]
+    page = render.render("summary.html.j2", titles=[column_title(c) for c in columns], rows=view_rows)
+    with atomic_open(summary_html) as out:
+        out.write(page)
+    log.info("summarised %d runs into %s", len(rows), summary_tsv)
+    return {"runs": len(rows), "columns": len(columns)}

@@ -1,0 +1,298 @@
+"""Training: unsupervised fastText embeddings, written as a Facebook-format ``.bin`` and a ``.vec``.
+
+Two trainers write the same kind of model, so every later step works on either:
+
+* ``fasttext`` (default) -- the official binding, ``fasttext.train_unsupervised``;
+* ``gensim`` -- gensim's own ``FastText`` (``corpus_file`` mode, about twice as fast), saved
+  with ``save_facebook_model`` so that the official ``fasttext.load_model`` opens it.
+
+Every fastText hyper-parameter of ``train_unsupervised`` is passed through under fastText's
+own name (``dim``, ``minCount``, ``ws``, ``t``, ...), so settings copy over from its docs.
+
+Known fastText 0.9.x bug (facebookresearch/fastText#1061, #935): ``DenseMatrix::uniform``
+splits the input matrix into 10 blocks but starts only ``thread`` workers, one per block, so
+with fewer than 10 threads only ``thread/10`` of the rows get their random initial values.
+Worse, in 0.9.3 the matrix lives in an ``intgemm::AlignedVector`` (``posix_memalign``), which
+is *not* zeroed: the skipped rows hold whatever the memory held.  In a fresh process a large
+allocation is fresh zero pages from ``mmap``, but a second training in the same process (or a
+small matrix carved from a reused heap) starts from garbage -- seen here as different vectors
+on every run and ``RuntimeError: Encountered NaN``.
+
+What this step does about it:
+
+1. fastText trains in a child process (``python -m morphvec.training``, given a job dict as JSON
+   on stdin) with glibc's ``mmap_threshold`` lowered to 128 KiB, so the
+   matrix is always fresh zero pages: the skipped rows start at exactly zero, deterministically.
+2. Rows that training touches move away from zero; n-gram bucket rows that no training word
+   hashes into stay exactly zero, and an out-of-vocabulary word whose n-grams land only there
+   would get a zero vector (NaN wherever it is normalised).  With ``fill_untrained_ngrams`` (on
+   by default) every n-gram row still exactly zero after training gets the value fastText
+   intended, uniform in ``[-1/dim, 1/dim]`` (seeded), and the model is saved with
+   ``set_matrices``.  Word rows and every trained row stay bit-for-bit as fastText produced them.
+
+The share of all-zero n-gram rows before and after the fill is recorded in the stats.
+(``thread >= 10`` initialises every block, but multi-threaded training is not reproducible.)
+"""
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from morphvec import schema
+from morphvec.runtime import UserInputError, atomic_path, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured
+
+log = logging.getLogger("morphvec.train_fasttext")
+
+TRAINERS = ("fasttext", "gensim")
+
+
+def zero_ngram_rows(input_matrix: np.ndarray, n_words: int) -> np.ndarray:
+    """Boolean mask of the n-gram bucket rows (after the word rows) that are exactly zero."""
+    return ~np.any(input_matrix[n_words:], axis=1)
+
+
+def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int, zero: np.ndarray | None = None) -> int:
+    """Give never-initialised n-gram rows fastText's intended uniform(-1/dim, 1/dim) values.
+
+    ``zero`` is the :func:`zero_ngram_rows` mask if the caller has it already.  Modifies
+    ``input_matrix`` in place and returns how many rows were filled.  (In-place arithmetic and
+    the SFC64 generator keep this near a second for a 2M-bucket model.)
+    """
+    zero = zero_ngram_rows(input_matrix, n_words) if zero is None else zero
+    rows = np.flatnonzero(zero) + n_words
+    if len(rows):
+        dim = input_matrix.shape[1]
+        values = np.random.Generator(np.random.SFC64(seed)).random((len(rows), dim), dtype=np.float32)
+        values *= 2.0
+        values -= 1.0
+        values /= dim
+        input_matrix[rows] = values
+    return len(rows)
+
+
+def _train_unsupervised(tokens: str, settings: dict):
+    """``fasttext.train_unsupervised`` with a working ``seed``.
+
+    fastText 0.9.3's binding rejects ``seed=`` (it is missing from the keyword list of
+    ``train_unsupervised``; facebookresearch/fastText#776, #885) although ``Args`` has the field
+    and the binding copies its module-level defaults into ``Args`` one by one.  Setting the
+    seed there for the duration of the call is the smallest way to pass it through.
+    """
+    from fasttext import FastText
+
+    options = dict(settings)
+    seed = options.pop("seed")
+    saved = FastText.unsupervised_default["seed"]
+    FastText.unsupervised_default["seed"] = seed
+    try:
+        return FastText.train_unsupervised(tokens, verbose=2, **options)
+    finally:
+        FastText.unsupervised_default["seed"] = saved
+
+
+def gensim_settings(settings: dict) -> dict:
+    """fastText's parameters under gensim ``FastText``'s names (``lrUpdateRate`` has none)."""
+    return {
+        "sg": 1 if settings["model"] == "skipgram" else 0,
+        "vector_size": settings["dim"],
+        "epochs": settings["epoch"],
+        "alpha": settings["lr"],
+        "min_alpha": 0.0,  # fastText decays the learning rate linearly to zero
+        "min_count": settings["minCount"],
+        "min_n": settings["minn"],
+        "max_n": settings["maxn"],
+        "bucket": settings["bucket"],
+        "window": settings["ws"],
+        "negative": settings["neg"],
+        "sample": settings["t"],
+        "workers": settings["thread"],
+        "seed": settings["seed"],
+    }
+
+
+def _train_with_gensim(tokens: str, settings: dict, model_bin: str):
+    """Train gensim's FastText, save it in Facebook's format and open that with fastText."""
+    import fasttext
+    from gensim.models import FastText
+    from gensim.models.fasttext import save_facebook_model
+
+    model = FastText(**gensim_settings(settings))
+    model.build_vocab(corpus_file=tokens)
+    if len(model.wv) == 0:
+        raise RuntimeError(f"no word reaches minCount={settings['minCount']}")
+    model.train(
+        corpus_file=tokens,
+        total_examples=model.corpus_count,
+        total_words=model.corpus_total_words,
+        epochs=model.epochs,
+    )
+    save_facebook_model(model, model_bin, lr_update_rate=settings["lrUpdateRate"])
+    return fasttext.load_model(model_bin)
+
+
+def write_vec(model, path: str | Path) -> None:
+    """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
+    words = model.get_words()
+    row_format = " ".join(["%.5g"] * model.get_dimension()) + " \n"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f"{len(words)} {model.get_dimension()}\n")
+        for word in words:
+            out.write(word + " " + row_format % tuple(model.get_word_vector(word).tolist()))
+
+
+def build_model(job: dict) -> dict:
+    """Train, repair the never-initialised n-gram rows, save ``.bin`` (and ``.vec``): the child's work.
+
+    ``job`` has ``tokens``, ``fasttext`` (the settings), ``trainer``, ``fill_untrained_ngrams``,
+    ``model_bin`` and ``model_vec`` (or None).  Runs in a fresh process (see
+    :func:`train_fasttext`) so that the model is trained, repaired and saved without being
+    written and read back in between.
+    """
+    tokens, settings, trainer = job["tokens"], job["fasttext"], job["trainer"]
+    model_bin, model_vec = job["model_bin"], job["model_vec"]
+    started = time.perf_counter()
+    if trainer == "fasttext":
+        model = _train_unsupervised(tokens, settings)
+    else:
+        model = _train_with_gensim(tokens, settings, model_bin)
+    train_seconds = time.perf_counter() - started
+
+    n_words = len(model.get_words())
+    input_matrix = model.get_input_matrix()
+    zero_before = zero_ngram_rows(input_matrix, n_words)
+    filled = 0
+    if job["fill_untrained_ngrams"] and zero_before.any():
+        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1, zero_before)
+        model.set_matrices(input_matrix, model.get_output_matrix())
+    zero_after = int(zero_before.sum()) - filled
+    if trainer == "fasttext" or filled:  # the gensim trainer saved the .bin already
+        model.save_model(model_bin)
+    if model_vec is not None:
+        write_vec(model, model_vec)
+    n_buckets = int(input_matrix.shape[0] - n_words)
+    return {
+        "trainer": trainer,
+        "params": settings,
+        "seconds": round(train_seconds, 3),
+        "words": n_words,
+        "buckets": n_buckets,
+        "zero_ngram_rows": {
+            "before_fix": int(zero_before.sum()),
+            "before_fix_share": round(float(zero_before.mean()), 6) if n_buckets else 0.0,
+            "filled": filled,
+            "after_fix": zero_after,
+            "after_fix_share": round(zero_after / n_buckets, 6) if n_buckets else 0.0,
+        },
+    }
+
+
+# glibc serves allocations of at least this size with mmap, i.e. fresh zero pages.
+_MMAP_THRESHOLD = 128 * 1024
+
+
+def _readable_progress(output: str) -> str:
+    """fastText's stderr without its thousands of '\r'-rewritten progress lines (the last is kept)."""
+    lines = [line for line in output.replace("\r", "\n").split("\n") if line.strip()]
+    progress = [line for line in lines if line.startswith("Progress:")]
+    return "\n".join([line for line in lines if not line.startswith("Progress:")] + progress[-1:]) + "\n"
+
+
+def _check_settings(fasttext: dict, trainer: str) -> None:
+    known = schema.run_schema()["properties"]["fasttext"]["properties"]
+    unknown = sorted(set(fasttext) - set(known))
+    if unknown:
+        raise UserInputError(f"unknown fastText parameter(s) {unknown}", f"use fastText's names: {sorted(known)}")
+    if trainer not in TRAINERS:
+        raise UserInputError(f"unknown trainer {trainer!r}", f"use one of {TRAINERS}")
+
+
+def _run_child(job: dict) -> dict:
+    """Run :func:`build_model` in a fresh interpreter whose large allocations are fresh zero pages."""
+    env = dict(os.environ)
+    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
+    env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
+    child = subprocess.run(
+        [sys.executable, "-m", "morphvec.training"],
+        input=json.dumps(job),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(_readable_progress(child.stderr))  # fastText's own output, for the log
+    lines = child.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    if child.returncode != 0 or "error" in result:
+        reason = result.get("error") or (child.stderr.strip().splitlines() or [f"exit {child.returncode}"])[-1]
+        raise UserInputError(
+            f"{job['trainer']} could not train on {job['tokens']}: {reason}",
+            "check the corpus is not empty, lower fasttext.minCount, or lower fasttext.lr if it diverged",
+        )
+    return result
+
+
+@configured()
+def train_fasttext(
+    tokens: str | Path,
+    model_bin: str | Path,
+    model_vec: str | Path | None = None,
+    train_stats: str | Path | None = None,
+    *,
+    fasttext: dict = SCHEMA_DEFAULT,
+    trainer: str = SCHEMA_DEFAULT,
+    fill_untrained_ngrams: bool = SCHEMA_DEFAULT,
+) -> dict:
+    """Train fastText embeddings on a tokenized corpus (one document per line); save the model.
+
+    ``fasttext`` holds ``train_unsupervised``'s parameters under fastText's own names.  The work
+    runs in a child process whose large allocations are fresh zero pages (glibc
+    ``mmap_threshold`` lowered): see the module docstring for why.
+    """
+    tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
+    _check_settings(fasttext, trainer)
+    if tokens.stat().st_size == 0:
+        raise UserInputError(f"{tokens} is empty: there is nothing to train on")
+    log.info("training with %s on %s: %s", trainer, tokens, fasttext)
+    with contextlib.ExitStack() as stack:
+        tmp_bin = stack.enter_context(atomic_path(model_bin, suffix=".bin"))
+        tmp_vec = stack.enter_context(atomic_path(model_vec, suffix=".vec")) if model_vec is not None else None
+        job = {"tokens": str(tokens), "fasttext": fasttext, "trainer": trainer, "model_bin": tmp_bin}
+        job.update(model_vec=tmp_vec, fill_untrained_ngrams=fill_untrained_ngrams)
+        stats = _run_child(job)
+    zero = stats["zero_ngram_rows"]
+    log.info(
+        "trained %d words in %.1f s; all-zero n-gram rows: %.1f%% before the fix, %.1f%% after (%d filled)",
+        stats["words"],
+        stats["seconds"],
+        100 * zero["before_fix_share"],
+        100 * zero["after_fix_share"],
+        zero["filled"],
+    )
+    if train_stats is not None:
+        write_json(train_stats, stats)
+    return stats
+
+
+def _child_main() -> int:
+    """The child's entry point: a job dict as JSON on stdin, statistics as one JSON line on stdout."""
+    job = json.load(sys.stdin)
+    try:
+        stats = build_model(job)
+    except RuntimeError as error:  # fastText's and gensim's training errors
+        print(json.dumps({"error": str(error)}))
+        return 3
+    print(json.dumps(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())

@@ -1,0 +1,205 @@
+"""Vectors: the gensim files, plain arrays, n-gram settings and word2vec files of a model.
+
+:func:`load_gensim` opens a Facebook fastText ``.bin`` in gensim and saves it natively, each file
+loadable with ``mmap='r'`` (large arrays are stored as ``.npy`` siblings, which gensim
+memory-maps).  :func:`extract_vectors` writes, all in ``key_to_index`` order (row ``i`` of every
+matrix is the word with id ``i``):
+
+* ``vocab.tsv`` -- ``id``, ``word``, ``count`` (the training-corpus frequency);
+* ``word_vectors.npy`` -- the word vectors exactly as ``wv.get_vector`` / fastText's
+  ``get_word_vector`` return them (word row and its n-gram rows averaged);
+* ``ngram_vectors.npy`` -- the character n-gram bucket matrix (``vectors_ngrams``);
+* ``ngram_settings.json`` -- what it takes to compute an out-of-vocabulary vector from it;
+* ``vectors.w2v.txt`` / ``vectors.w2v.bin`` -- word2vec text and binary (GoogleNews) format;
+* ``output_vectors.npy`` -- the output ("out", ``syn1neg``) vectors of negative sampling, the
+  second half of the dual embedding space.
+"""
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from morphvec.runtime import (
+    UserInputError,
+    atomic_open,
+    atomic_path,
+    atomic_save_dir,
+    require_file,
+    write_json,
+)
+
+log = logging.getLogger("morphvec.vectors")
+
+# Arrays of at least this many elements go to their own .npy file, which mmap='r' maps instead
+# of reading.  gensim's default (10M elements) would pickle a whole 100k-bucket model inline.
+SEPARATE_ARRAYS_FROM = 65536
+
+
+def load_gensim(
+    model_bin: str | Path,
+    gensim_model: str | Path,
+    gensim_kv: str | Path,
+    gensim_stats: str | Path | None = None,
+) -> dict:
+    """Open a Facebook fastText ``.bin`` in gensim and save it as native gensim files.
+
+    ``gensim_model`` is ``load_facebook_model``'s full model (output layer and counts included,
+    so training can continue); ``gensim_kv`` ``load_facebook_vectors``' vectors only.  Both are
+    checked to open with ``mmap='r'`` and to give the same vectors.
+    """
+    model_out, kv_out, stats_out = gensim_model, gensim_kv, gensim_stats
+    from gensim.models import FastText
+    from gensim.models.fasttext import FastTextKeyedVectors, load_facebook_model, load_facebook_vectors
+
+    model_bin = require_file(model_bin, "fastText model", "run the train_fasttext step first")
+    started = time.perf_counter()
+    model = load_facebook_model(str(model_bin))
+    model_seconds = time.perf_counter() - started
+    with atomic_save_dir(model_out) as tmp:
+        model.save(tmp, sep_limit=SEPARATE_ARRAYS_FROM)
+
+    started = time.perf_counter()
+    wv = load_facebook_vectors(str(model_bin))
+    vectors_seconds = time.perf_counter() - started
+    with atomic_save_dir(kv_out) as tmp:
+        wv.save(tmp, sep_limit=SEPARATE_ARRAYS_FROM)
+
+    # The saved files must open memory-mapped and give the same vectors.
+    started = time.perf_counter()
+    reopened = FastTextKeyedVectors.load(str(kv_out), mmap="r")
+    mmap_seconds = time.perf_counter() - started
+    probe = wv.index_to_key[: min(100, len(wv))]
+    max_diff = float(np.max(np.abs(reopened[probe] - wv[probe]))) if probe else 0.0
+    if max_diff != 0.0 or len(reopened) != len(wv):
+        raise RuntimeError(f"{kv_out} does not reproduce the vectors of {model_bin} (diff {max_diff})")
+    FastText.load(str(model_out), mmap="r")
+
+    stats = {
+        "vocabulary": len(wv),
+        "vector_size": wv.vector_size,
+        "bucket": wv.bucket,
+        "load_facebook_model_seconds": round(model_seconds, 3),
+        "load_facebook_vectors_seconds": round(vectors_seconds, 3),
+        "mmap_load_seconds": round(mmap_seconds, 3),
+    }
+    log.info("gensim: %d words x %d dims; saved %s and %s", len(wv), wv.vector_size, model_out, kv_out)
+    if stats_out is not None:
+        write_json(stats_out, stats)
+    return stats
+
+
+# --- extraction ------------------------------------------------------------------------------
+
+EOS = "</s>"
+NGRAM_HASH = "fastText FNV-1a 32-bit over UTF-8 bytes, each byte sign-extended (int8) before the xor"
+
+
+def _save_npy(path: str | Path, array: np.ndarray) -> None:
+    with atomic_open(path, "wb") as handle:
+        np.save(handle, np.ascontiguousarray(array, dtype=np.float32))
+
+
+def fasttext_word_vectors(wv) -> np.ndarray:
+    """The vectors fastText's ``get_word_vector`` gives for every vocabulary word.
+
+    Identical to gensim's ``wv.vectors`` except for the end-of-sentence token ``</s>``: fastText
+    gives it no character n-grams (``Dictionary::initNgrams`` skips EOS), so its vector is its
+    word row alone, while gensim 4.4 averages in the n-grams of ``"<</s>>"`` like any word.
+    fastText is the reference, so the exports follow it.
+    """
+    vectors = np.array(wv.vectors, dtype=np.float32)
+    index = wv.key_to_index.get(EOS)
+    if index is not None:
+        vectors[index] = wv.vectors_vocab[index]
+    return vectors
+
+
+def ngram_settings_of(wv) -> dict:
+    """The parameters that define how a word's character n-grams map to rows."""
+    return {
+        "min_n": int(wv.min_n),
+        "max_n": int(wv.max_n),
+        "bucket": int(wv.bucket),
+        "vector_size": int(wv.vector_size),
+        "vocabulary_size": len(wv.index_to_key),
+        "word_boundary": ["<", ">"],
+        "hash": NGRAM_HASH,
+        "compatible_hash": bool(getattr(wv, "compatible_hash", True)),
+        "oov_vector": "mean of the n-gram rows of '<' + word + '>' (zero if the word has none)",
+        "in_vocab_vector": "mean of the word row and its n-gram rows (stored in word_vectors.npy)",
+    }
+
+
+def extract_vectors(
+    gensim_model: str | Path,
+    vocab: str | Path,
+    word_vectors: str | Path,
+    ngram_vectors: str | Path,
+    ngram_settings: str | Path,
+    w2v_txt: str | Path,
+    w2v_bin: str | Path,
+    output_vectors: str | Path,
+) -> dict:
+    """Extract plain arrays and standard files from a gensim fastText model (see the module docstring)."""
+    from gensim.models import FastText
+
+    model_path = require_file(gensim_model, "gensim model", "run the load_gensim step first")
+    model = FastText.load(str(model_path), mmap="r")
+    wv = model.wv
+    if len(wv.key_to_index) != len(wv.vectors):  # the seed notebook's check: one vector per word
+        raise RuntimeError(f"{model_path}: {len(wv.key_to_index)} words but {len(wv.vectors)} vectors")
+    if not model.negative or getattr(model, "syn1neg", None) is None:
+        raise UserInputError(
+            f"{model_path} has no negative-sampling output layer (syn1neg)",
+            "train with loss 'ns' (fastText's default for unsupervised models)",
+        )
+
+    write_vocab_tsv(vocab, wv)
+    _save_npy(word_vectors, fasttext_word_vectors(wv))
+    _save_npy(ngram_vectors, wv.vectors_ngrams)
+    _save_npy(output_vectors, model.syn1neg)
+    settings = ngram_settings_of(wv)
+    write_json(ngram_settings, settings)
+    with atomic_path(w2v_txt) as tmp:
+        wv.save_word2vec_format(tmp, binary=False)
+    with atomic_path(w2v_bin) as tmp:
+        wv.save_word2vec_format(tmp, binary=True)
+    log.info(
+        "extracted %d words, %d n-gram buckets, output vectors %s",
+        len(wv),
+        wv.vectors_ngrams.shape[0],
+        model.syn1neg.shape,
+    )
+    return settings
+
+
+# --- vocab.tsv: ``id<TAB>word<TAB>count``, one owner ------------------------------------------
+
+
+def write_vocab_tsv(path: str | Path, wv) -> None:
+    with atomic_open(path) as out:
+        out.write("id\tword\tcount\n")
+        for index, word in enumerate(wv.index_to_key):
+            out.write(f"{index}\t{word}\t{wv.get_vecattr(word, 'count')}\n")
+
+
+def read_vocab_tsv(path: str | Path) -> list[str]:
+    """Words of an ``extract_vectors`` ``vocab.tsv`` (``id word count``), in id order."""
+    words = []
+    with open(path, encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        if header[:2] != ["id", "word"]:
+            raise UserInputError(
+                f"{path}: line 1: expected a header 'id<TAB>word<TAB>count', got {header}", "rerun extract_vectors"
+            )
+        for number, line in enumerate(handle, start=2):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 2 or fields[0] != str(number - 2):
+                raise UserInputError(
+                    f"{path}: line {number}: expected id {number - 2} and a word, got {fields[:2]}",
+                    "rerun extract_vectors",
+                )
+            words.append(fields[1])
+    return words
