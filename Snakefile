@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
@@ -22,7 +23,19 @@ configfile: "config/config.yaml"
 report: "resources/report/workflow.rst"
 
 
-validate(config, "config/schemas/config.schema.yaml")
+try:
+    validate(config, "config/schemas/config.schema.yaml")
+except WorkflowError as error:
+    # jsonschema's message ends with the whole schema and instance (~45 lines): keep the key and
+    # the reason, which are what the user needs
+    cause = error.__context__  # the jsonschema ValidationError it was raised from
+    if not hasattr(cause, "message"):
+        raise
+    where = "".join(f"[{part!r}]" for part in cause.absolute_path)
+    raise WorkflowError(
+        f"Error validating config file: {cause.message}\nOn instance{where}\n"
+        "  fix: see config/schemas/config.schema.yaml for the keys, their types and defaults"
+    ) from None
 
 RUNS = config["runs"]
 

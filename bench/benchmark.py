@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"
 sys.path.insert(0, str(SCRIPTS))
+from morphvec import layout  # noqa: E402 (after the path that holds it)
 
 FULL_CORPUS = REPO.parent / "shared" / "data" / "nsmc_reviews.tsv.gz"
 WS353 = REPO / "resources" / "eval" / "WS353_korean.csv"
@@ -63,9 +64,9 @@ def task_tokenize_morphs(corpus: str, out: str) -> dict:
 
 
 def task_tokenize_ours(corpus: str, out: str, workers: int) -> dict:
-    from tokenize_corpus import tokenize_corpus
+    from morphvec.tokenize import tokenize_corpus
 
-    return tokenize_corpus(corpus, out, workers=workers)
+    return tokenize_corpus(corpus, out, threads=workers)
 
 
 def task_train_raw(tokens: str, out: str, params: dict) -> dict:
@@ -77,14 +78,14 @@ def task_train_raw(tokens: str, out: str, params: dict) -> dict:
 
 
 def task_train_ours(tokens: str, out: str, params: dict, trainer: str) -> dict:
-    from train_fasttext import train_fasttext
+    from morphvec.training import train_fasttext
 
-    stats = train_fasttext(tokens, out, str(out) + ".vec", params=params, trainer=trainer)
+    stats = train_fasttext(tokens, out, str(out) + ".vec", fasttext=params, trainer=trainer)
     return {"zero_before": stats["zero_ngram_rows"]["before_fix_share"]}
 
 
 def task_quality(model_bin: str) -> dict:
-    from evaluate_vectors import evaluate_similarity, load_vectors, read_similarity_pairs
+    from morphvec.evaluation import evaluate_similarity, load_vectors, read_similarity_pairs
 
     result = evaluate_similarity(load_vectors(model_bin), read_similarity_pairs(WS353))
     return {"spearman": result["spearman"], "coverage": result["coverage"]}
@@ -108,7 +109,7 @@ def task_open_raw(model_bin: str) -> dict:
 
 
 def task_open_ours(export_dir: str) -> dict:
-    from fasttext_torch import FastTextEmbedding
+    from morphvec.fasttext_torch import FastTextEmbedding
 
     before = _rss_mb()
     started = time.perf_counter()
@@ -131,7 +132,7 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
     import fasttext
     import numpy as np
 
-    from fasttext_torch import FastTextEmbedding
+    from morphvec.fasttext_torch import FastTextEmbedding
 
     with open(tokens, encoding="utf-8") as handle:
         lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
@@ -352,8 +353,9 @@ def main(argv: list[str] | None = None) -> int:
 
     log("workflow: end-to-end snakemake on the corpus, then a no-op rerun")
     workflow = run_workflow(out / "workflow", corpus, "bench", params)
-    export_dir = out / "workflow" / "results" / "bench" / "export_torch"
-    kv = out / "workflow" / "results" / "bench" / "load_gensim" / "fasttext.kv"
+    run_dir = out / "workflow" / layout.RESULTS / "bench"
+    export_dir = Path(layout.run_file("torch_weights", run_dir)).parent
+    kv = Path(layout.run_file("gensim_kv", run_dir))
     post_raw = measure("postprocess_raw", model_bin=str(ours_bin), out_dir=str(out / "raw_post"))
     raw_sum = results["tokenize"]["raw"]["median"] + results["train"]["raw"]["median"] + post_raw["wall"]
     results["workflow"] = {
@@ -366,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # The workflow's own model from here on: with 2 training threads no two trainings are the
     # same, so the torch export must be compared with the .bin it came from.
-    workflow_bin = out / "workflow" / "results" / "bench" / "train_fasttext" / "model.bin"
+    workflow_bin = Path(layout.run_file("model_bin", run_dir))
     log("open: load_facebook_model vs the torch export (and gensim mmap)")
     open_raw = repeat(repeats, "open_raw", model_bin=str(workflow_bin))
     open_ours = repeat(repeats, "open_ours", export_dir=str(export_dir))

@@ -1,18 +1,27 @@
-"""Shared fixtures: a tiny Korean corpus from resources/ and a tiny model built through every step.
+"""Shared fixtures: one tiny config, run once through the real workflow, and its outputs.
 
 Nothing here reads ../shared: tests use only what the repository ships or what they make.
+Paths of outputs come from ``morphvec.layout``, the one place that knows the results layout.
 """
 
 import gzip
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
+import gensim
 import pytest
+import yaml
+
+from morphvec import layout
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "resources" / "nsmc_sample.tsv.gz"
+GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 SEED_SENTENCE = "우리에게 굵직한 지혜들을 건네는 너무나 멋진 영화"
 SEED_MORPHEMES = ["우리", "에게", "굵직", "한", "지혜", "들", "을", "건네", "는", "너무나", "멋진", "영화"]
+TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1, "seed": 0}
 
 
 def sample_rows(n: int) -> list[str]:
@@ -25,6 +34,74 @@ def sample_texts(n: int) -> list[str]:
     return [row.split("\t")[4] for row in sample_rows(n)[1:]]
 
 
+def tiny_config(workdir: Path) -> dict:
+    """A Korean run (1,500 reviews in two shards) and an English run with word2vec fine-tuning."""
+    corpus = workdir / "reviews.tsv.gz"
+    corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
+    evaluation = {"samples": 200, "tolerance": 1e-5}
+    return {
+        "runs": {
+            "ko_tiny": {
+                "corpus": {"path": str(corpus), "text_column": "text", "label_column": "rating"},
+                "tokenizer": {"shards": 2},
+                "fasttext": dict(TINY_FASTTEXT),
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
+                    "analogy": {"family_ko": str(REPO / "resources/eval/analogy_family_ko.txt")},
+                    "probe_words": ["영화", "배우"],
+                    "pca_words": ["영화", "배우", "감독", "최고"],
+                },
+            },
+            "en_tiny": {
+                "corpus": {"path": str(GENSIM_DATA / "lee_background.cor"), "format": "txt"},
+                "tokenizer": {"name": "whitespace", "lowercase": True},
+                "fasttext": dict(TINY_FASTTEXT),
+                "finetune_word2vec": {
+                    "activate": True,
+                    "pretrained": str(REPO / "resources/pretrained/glove.6B.50d.5k.w2v.bin.gz"),
+                    "min_count": 2,
+                    "epochs": 2,
+                },
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"wordsim353": str(GENSIM_DATA / "wordsim353.tsv")},
+                    "analogy": {"questions_words": str(GENSIM_DATA / "questions-words.txt")},
+                    "probe_words": ["government", "australia"],
+                },
+            },
+        }
+    }
+
+
+def snakemake(workdir: Path, *args: str, config: Path | None = None) -> subprocess.CompletedProcess:
+    """The workflow in ``workdir`` with its config.yaml (or ``config``), as a user runs it."""
+    command = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(config or workdir / "config.yaml"), "--cores", "2", *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def workflow_run(tmp_path_factory) -> Path:
+    """The tiny config run once through ``snakemake``; the working directory."""
+    workdir = tmp_path_factory.mktemp("workflow")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(workdir), allow_unicode=True), encoding="utf-8")
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(workflow_run) -> dict[str, Path]:
+    """Every file of the Korean tiny run by its layout name, plus ``torch_dir``."""
+    run_dir = workflow_run / layout.RESULTS / "ko_tiny"
+    paths = {name: Path(layout.run_file(name, run_dir)) for name in layout.FILES}
+    paths["torch_dir"] = paths["torch_weights"].parent
+    return paths
+
+
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory) -> Path:
     """3,000 real reviews as a TSV file."""
@@ -33,48 +110,8 @@ def tiny_corpus(tmp_path_factory) -> Path:
     return path
 
 
-TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1, "seed": 0}
-
-
-@pytest.fixture(scope="session")
-def tiny_pipeline(tmp_path_factory, tiny_corpus) -> dict:
-    """Every step run once on the tiny corpus; returns the paths of what they wrote."""
-    from export_torch import export_torch
-    from extract_vectors import DEFAULT_FILES, extract_vectors
-    from load_gensim import load_gensim
-    from tokenize_corpus import tokenize_corpus
-    from train_fasttext import train_fasttext
-
-    root = tmp_path_factory.mktemp("pipeline")
-    paths = {
-        "tokens": root / "tokens.txt",
-        "token_stats": root / "token_stats.json",
-        "bin": root / "model.bin",
-        "vec": root / "model.vec",
-        "train_stats": root / "train_stats.json",
-        "gensim_model": root / "gensim" / "fasttext.model",
-        "gensim_kv": root / "gensim" / "fasttext.kv",
-        "torch_dir": root / "torch",
-    }
-    tokenize_corpus(tiny_corpus, paths["tokens"], paths["token_stats"], text_column="text")
-    train_fasttext(paths["tokens"], paths["bin"], paths["vec"], paths["train_stats"], params=TINY_FASTTEXT)
-    load_gensim(paths["bin"], paths["gensim_model"], paths["gensim_kv"])
-    extracted = {key: root / "extract" / name for key, name in DEFAULT_FILES.items()}
-    extract_vectors(paths["gensim_model"], extracted)
-    export_torch(
-        extracted["word_vectors"],
-        extracted["ngram_vectors"],
-        extracted["vocab"],
-        extracted["ngram_settings"],
-        paths["torch_dir"] / "embeddings.safetensors",
-        paths["torch_dir"] / "vocab.txt",
-        paths["torch_dir"] / "fasttext_torch.py",
-    )
-    return {**paths, "extract": extracted}
-
-
 @pytest.fixture(scope="session")
 def fasttext_model(tiny_pipeline):
     import fasttext
 
-    return fasttext.load_model(str(tiny_pipeline["bin"]))
+    return fasttext.load_model(str(tiny_pipeline["model_bin"]))

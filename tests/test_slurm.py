@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow import planned_jobs, tiny_config
+from conftest import tiny_config
+from test_workflow import planned_jobs
 
 pytestmark = pytest.mark.slurm
 
@@ -28,7 +29,7 @@ PROFILE = REPO / "profiles" / "slurm-test"
 
 def cluster_problem() -> str | None:
     if not shutil.which("sbatch"):
-        return "SLURM is not installed (tests/slurm/cluster.sh install)"
+        return "SLURM is not installed (tests/slurm/cluster.sh install, then tests/slurm/cluster.sh start)"
     state = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, check=False)
     if state.returncode != 0 or not {"idle", "mixed"} & set(state.stdout.split()):
         return f"no SLURM test cluster is up (tests/slurm/cluster.sh start): {state.stderr.strip()[:200]}"
@@ -85,7 +86,7 @@ def test_every_job_was_a_completed_slurm_job(slurm_run):
 
 
 def test_sharded_tokens_equal_unsharded(slurm_run, tmp_path):
-    from tokenize_corpus import tokenize_corpus
+    from morphvec.tokenize import tokenize_corpus
 
     workdir, _, _ = slurm_run
     tokenize_corpus(workdir / "reviews.tsv.gz", tmp_path / "whole.txt")

@@ -3,23 +3,17 @@ word2vec fine-tuning.  Checks the outputs, metrics.json (parity included), that 
 invocation does nothing, and that changing one fastText parameter reruns training and what
 follows but not tokenization."""
 
-import gzip
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import gensim
 import pytest
 import yaml
-from conftest import sample_rows
+from conftest import snakemake
 
 pytestmark = pytest.mark.workflow
 
 REPO = Path(__file__).resolve().parents[1]
-GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
-TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1}
 STEPS = [
     "count_documents",
     "gather_tokens",
@@ -31,75 +25,10 @@ STEPS = [
 ]
 
 
-def tiny_config(workdir: Path) -> dict:
-    corpus = workdir / "reviews.tsv.gz"
-    corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
-    evaluation = {"samples": 200, "tolerance": 1e-5}
-    return {
-        "runs": {
-            "ko_tiny": {
-                "corpus": {"path": str(corpus), "text_column": "text"},
-                "tokenizer": {"shards": 2},
-                "fasttext": dict(TINY_FASTTEXT),
-                "evaluation": {
-                    **evaluation,
-                    "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
-                    "analogy": {"family_ko": str(REPO / "resources/eval/analogy_family_ko.txt")},
-                    "probe_words": ["영화", "배우"],
-                },
-            },
-            "en_tiny": {
-                "corpus": {"path": str(GENSIM_DATA / "lee_background.cor"), "format": "txt"},
-                "tokenizer": {"name": "whitespace", "lowercase": True},
-                "fasttext": dict(TINY_FASTTEXT),
-                "finetune_word2vec": {
-                    "activate": True,
-                    "pretrained": str(REPO / "resources/pretrained/glove.6B.50d.5k.w2v.bin.gz"),
-                    "min_count": 2,
-                    "epochs": 2,
-                },
-                "evaluation": {
-                    **evaluation,
-                    "similarity": {"wordsim353": str(GENSIM_DATA / "wordsim353.tsv")},
-                    "analogy": {"questions_words": str(GENSIM_DATA / "questions-words.txt")},
-                    "probe_words": ["government", "australia"],
-                },
-            },
-        }
-    }
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        "--cores",
-        "2",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
-
-
 def planned_jobs(output: str) -> dict[str, int]:
     """Rule names and job counts in the 'Job stats' table of a dry run."""
     table = output.split("Job stats:", 1)[1].split("total", 1)[0]
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
-
-
-@pytest.fixture(scope="module")
-def workflow_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workflow")
-    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(workdir), allow_unicode=True), encoding="utf-8")
-    result = snakemake(workdir)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return workdir
 
 
 @pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
@@ -146,7 +75,7 @@ def test_metrics_show_parity_and_quality(workflow_run, run):
 
 
 def test_korean_run_is_tokenized_into_morphemes_in_two_identical_shards(workflow_run, tmp_path):
-    from tokenize_corpus import tokenize_corpus
+    from morphvec.tokenize import tokenize_corpus
 
     root = workflow_run / "results/ko_tiny/tokenize_corpus"
     first = (root / "tokens.txt").read_text(encoding="utf-8").split("\n")[0]
@@ -176,7 +105,7 @@ def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(work
     config["runs"]["ko_tiny"]["fasttext"]["epoch"] = 4
     changed = workflow_run / "changed.yaml"
     changed.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    result = snakemake(workflow_run, "-n", "--configfile", str(changed))
+    result = snakemake(workflow_run, "-n", config=changed)
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = planned_jobs(result.stdout + result.stderr)
     # one job per step from training on, for the changed run only (and the summary of all runs)

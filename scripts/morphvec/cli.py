@@ -137,9 +137,12 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
             kwargs[key] = dict(value)  # NAME=PATH options
         else:
             kwargs[key] = value
-    for name in inspect.signature(function).parameters:
+    for name, param in inspect.signature(function).parameters.items():
         if kwargs.get(name) is None and name in layout.FILES and run_dir is not None:
-            kwargs[name] = layout.run_file(name, run_dir)
+            path = layout.run_file(name, run_dir)
+            optional = param.default is None  # e.g. the fine-tuned model of a run without that step
+            if not optional or Path(path).exists():
+                kwargs[name] = path
     if "run" in kwargs and kwargs["run"] is None and run_dir is not None:
         kwargs["run"] = Path(run_dir).name
     missing = [

@@ -22,6 +22,7 @@ One parser per file kind: :func:`read_similarity_pairs`, :func:`read_analogy_que
 """
 
 import csv
+import functools
 import io
 import logging
 import math
@@ -76,13 +77,21 @@ class TorchVectors:
     def get_vector(self, word: str) -> np.ndarray:
         return self.embedding.word_vectors([word])[0].detach().numpy()
 
+    @functools.cache  # noqa: B019 (one adapter per loaded export; it lives as long as the vectors)
     def keyed_vectors(self):
         """The vocabulary's vectors as gensim KeyedVectors (for gensim's analogy protocol)."""
         from gensim.models import KeyedVectors
 
-        kv = KeyedVectors(self.vectors.shape[1], count=len(self.index_to_key), dtype=np.float32)
+        kv = KeyedVectors(self.vectors.shape[1], dtype=np.float32)
         kv.add_vectors(self.index_to_key, self.vectors)
         return kv
+
+    def most_similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
+        """gensim's ``most_similar``; an unknown word is queried with its subword vector."""
+        kv = self.keyed_vectors()
+        if word in self.key_to_index:
+            return kv.most_similar(word, topn=topn)
+        return kv.most_similar(positive=[self.get_vector(word)], topn=topn)
 
 
 def load_vectors(path: str | Path, fmt: str = "auto"):

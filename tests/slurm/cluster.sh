@@ -82,7 +82,8 @@ start() {
     if ! pgrep -x munged >/dev/null; then
         runuser -u munge -- /usr/sbin/munged
         sleep 1
-        pgrep -x munged >"$DIR/munged.started"
+        # munged daemonizes: its own pid file names the daemon (pgrep may also list the parent)
+        cat /run/munge/munged.pid >"$DIR/munged.started" 2>/dev/null || pgrep -o -x munged >"$DIR/munged.started"
     fi
     export SLURM_CONF=$CONF
     /usr/sbin/slurmctld -D -f "$CONF" >"$DIR/slurmctld.out" 2>&1 &
@@ -107,10 +108,13 @@ stop() {
         local file=$DIR/$daemon.started
         [ -f "$file" ] || continue
         local pid
-        pid=$(cat "$file")
-        if kill "$pid" 2>/dev/null; then
-            for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        fi
+        for pid in $(cat "$file"); do # every PID recorded, one per line
+            if kill "$pid" 2>/dev/null; then
+                for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+            else
+                echo "warning: $daemon (PID $pid) was not running" >&2
+            fi
+        done
         rm -f "$file"
     done
     if [ "$(readlink /etc/slurm/slurm.conf 2>/dev/null)" = "$CONF" ]; then

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors, Word2Vec
 
-from finetune_word2vec import build_model, finetune_word2vec, intersect_pretrained, load_pretrained
-from pipeline_io import UserInputError
+from morphvec.finetune import _build_model as build_model
+from morphvec.finetune import finetune_word2vec, intersect_pretrained, load_pretrained
+from morphvec.runtime import UserInputError
 
 SETTINGS = {"min_count": 2, "epochs": 3, "workers": 1, "seed": 1, "sample": 0.0}
 
@@ -78,8 +79,8 @@ def test_intersected_words_carry_pretrained_values_before_training(tokens, pretr
 
 def test_lockf_zero_freezes_pretrained_words_and_one_trains_them(tmp_path, tokens, pretrained):
     kv, paths = pretrained
-    frozen = finetune_word2vec(tokens, paths["txt"], tmp_path / "f.model", lockf=0.0, params=SETTINGS)
-    trained = finetune_word2vec(tokens, paths["txt"], tmp_path / "t.model", tmp_path / "t.json", params=SETTINGS)
+    frozen = finetune_word2vec(tokens, paths["txt"], tmp_path / "f.model", lockf=0.0, **SETTINGS)
+    trained = finetune_word2vec(tokens, paths["txt"], tmp_path / "t.model", tmp_path / "t.json", **SETTINGS)
     frozen_model, trained_model = Word2Vec.load(str(tmp_path / "f.model")), Word2Vec.load(str(tmp_path / "t.model"))
     np.testing.assert_array_equal(frozen_model.wv["movie"], kv["movie"])
     assert frozen["movement"]["l2_max"] == 0.0
@@ -93,12 +94,12 @@ def test_lockf_zero_freezes_pretrained_words_and_one_trains_them(tmp_path, token
 def test_dimension_mismatch_is_a_clear_error(tmp_path, tokens, pretrained):
     _, paths = pretrained
     with pytest.raises(UserInputError, match=r"vector_size is 50 but .* has 8-dimensional vectors"):
-        finetune_word2vec(tokens, paths["txt"], tmp_path / "m.model", vector_size=50, params=SETTINGS)
+        finetune_word2vec(tokens, paths["txt"], tmp_path / "m.model", vector_size=50, **SETTINGS)
 
 
 def test_missing_or_unreadable_file_is_a_clear_error(tmp_path, tokens, pretrained):
     _, paths = pretrained
     with pytest.raises(UserInputError, match="pretrained vectors file not found"):
-        finetune_word2vec(tokens, tmp_path / "nope.bin", tmp_path / "m.model")
+        finetune_word2vec(tokens, tmp_path / "nope.bin", tmp_path / "m.model", **SETTINGS)
     with pytest.raises(UserInputError, match="cannot read it as text word2vec format"):
         load_pretrained(paths["bin"], binary=False)

@@ -2,14 +2,9 @@ import random
 
 import numpy as np
 
-from write_report import (
-    make_oov_words,
-    parity_table,
-    probe_documents,
-    render_html,
-    sample_documents,
-    sample_in_vocab,
-)
+from morphvec import render
+from morphvec.corpus import sample_documents
+from morphvec.parity import make_oov_words, parity_table, sample_in_vocab
 
 VOCAB = ["</s>", "영화", "재밌", "다", "배우", "연기", "최고", "는"]
 
@@ -49,42 +44,40 @@ def test_parity_table_fails_above_the_tolerance_and_on_nan():
     assert parity_table(vectors, 1e-5)["fasttext_vs_gensim"]["sentence_max_abs_diff"] == float("inf")
 
 
-def test_html_shows_the_verdict_and_escapes_words():
-    metrics = {
-        "run": "r<1>",
-        "parity": {
-            **parity_table(
-                {lib: {k: np.zeros((1, 1)) for k in ("in_vocab", "oov", "sentence")} for lib in "abc"}, 1e-5
-            ),
-            "samples": {"in_vocab": 1, "oov": 1, "sentence": 1},
-        },
-        "corpus": {
-            "documents": 1,
-            "documents_written": 1,
-            "dropped_empty": 0,
-            "tokens": 2,
-            "types": 2,
-            "tokenizer": "mecab",
-        },
-        "training": {
-            "zero_ngram_rows": {"before_fix_share": 0.7, "after_fix_share": 0.0},
-            "buckets": 10,
-            "seconds": 1.0,
-            "params": {},
-        },
-        "vocabulary_size": 2,
-        "quality": {"similarity": {}, "analogy": {}},
-        "neighbours": {"<b>": [["영화", 0.5]]},
+def test_page_shows_the_verdict_escapes_words_and_carries_its_font(tiny_pipeline):
+    import json
+
+    metrics = json.loads(tiny_pipeline["metrics"].read_text(encoding="utf-8"))
+    metrics["run"] = "r<1>"
+    metrics["neighbours"] = {"<b>": [["영화", 0.5]]}
+    view = {
+        "images": {},
+        "summary_link": "../../summary.html",
+        "generated": "today",
+        "source": {"commit": "abc", "dirty": False},
+        "versions": {"python": "3"},
+        "platform": "here",
+        "config_yaml": "a: 1",
+        "compute_seconds": 1.0,
+        "sections_shown": {},
     }
-    page = render_html(metrics, {})
-    assert "PASS" in page and "r&lt;1&gt;" in page and "&lt;b&gt;" in page and "70.0%" in page
+    page = render.render("report.html.j2", m=metrics, view=view)
+    assert "PASS" in page and "r&lt;1&gt;" in page and "&lt;b&gt;" in page
+    assert "@font-face" in page and "data:font/ttf;base64," in page  # Korean renders without system fonts
+    assert "../../summary.html" in page
 
 
-def test_probe_sample_keeps_labels_with_their_documents_and_refuses_misaligned_files(tmp_path):
-    tokens, labels = tmp_path / "t.txt", tmp_path / "l.txt"
-    tokens.write_text("".join(f"doc{i} x\n" for i in range(500)), encoding="utf-8")
-    labels.write_text("".join(f"{i}\n" for i in range(500)), encoding="utf-8")
-    docs, doc_labels = probe_documents(tokens, labels, 50, seed=0)
-    assert len(docs) == 50 and all(d == f"doc{lab} x" for d, lab in zip(docs, doc_labels, strict=True))
-    labels.write_text("".join(f"{i}\n" for i in range(499)), encoding="utf-8")
-    assert probe_documents(tokens, labels, 50, seed=0) == ([], [])
+def test_the_workflows_report_page(tiny_pipeline):
+    page = tiny_pipeline["report_html"].read_text(encoding="utf-8")
+    assert "<th></th>" not in page  # no empty header row
+    assert "300,000 most frequent" not in page  # the protocol note states the real number
+    assert "content words only" in page and "morphvec commit" in page
+    assert "True" not in page and "False" not in page
+
+
+def test_numbers_for_people():
+    assert render.number(1234567) == "1,234,567"
+    assert render.number(0.123456) == "0.123"
+    assert render.number(None) == "–" and render.number(True) == "yes"
+    assert render.percent(0.7091) == "70.9%"
+    assert render.scientific(3.58e-07) == "3.6e-07"

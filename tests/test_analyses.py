@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from report_plots import corpus_profile, is_word_like, pca_png, sentiment_probe, zipf_png
-from summarize_runs import differing_settings, summary_rows
+from morphvec.analyses import corpus_profile, is_word_like, sentiment_probe
+from morphvec.plots import pca_png, zipf_png
+from morphvec.summary import differing_settings, summary_rows
 
 
 def test_corpus_profile_of_an_exact_zipf_distribution():

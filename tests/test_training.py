@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 from conftest import TINY_FASTTEXT
 
-from pipeline_io import UserInputError
-from train_fasttext import fill_zero_ngram_rows, main, train_fasttext, zero_ngram_rows
+from morphvec.runtime import UserInputError, run_cli
+from morphvec.training import fill_zero_ngram_rows, train_fasttext, zero_ngram_rows
+
+
+def main(argv):
+    return run_cli(train_fasttext, argv)
 
 
 def test_fill_gives_only_all_zero_ngram_rows_uniform_values():
@@ -32,7 +36,7 @@ def test_training_writes_bin_vec_and_stats_with_the_zero_row_fix(tiny_pipeline, 
     matrix = fasttext_model.get_input_matrix()
     assert not zero_ngram_rows(matrix, len(words)).any()
     assert stats["params"] == {**stats["params"], **TINY_FASTTEXT}
-    header, first = tiny_pipeline["vec"].read_text(encoding="utf-8").split("\n")[:2]
+    header, first = tiny_pipeline["model_vec"].read_text(encoding="utf-8").split("\n")[:2]
     assert header == f"{len(words)} {TINY_FASTTEXT['dim']}"
     word, *values = first.split()
     assert word == words[0]
@@ -42,7 +46,7 @@ def test_training_writes_bin_vec_and_stats_with_the_zero_row_fix(tiny_pipeline, 
 def test_one_thread_is_reproducible_and_seed_is_honoured(tmp_path, tiny_pipeline):
     def matrix(name, **overrides):
         path = tmp_path / f"{name}.bin"
-        train_fasttext(tiny_pipeline["tokens"], path, params={**TINY_FASTTEXT, "epoch": 1, **overrides})
+        train_fasttext(tiny_pipeline["tokens"], path, fasttext={**TINY_FASTTEXT, "epoch": 1, **overrides})
         return fasttext.load_model(str(path)).get_input_matrix()
 
     first, again, other_seed = matrix("a"), matrix("b"), matrix("c", seed=7)
@@ -52,7 +56,7 @@ def test_one_thread_is_reproducible_and_seed_is_honoured(tmp_path, tiny_pipeline
 
 def test_fix_changes_no_word_vector_of_the_vocabulary(tmp_path, tiny_pipeline, fasttext_model):
     raw = tmp_path / "raw.bin"
-    stats = train_fasttext(tiny_pipeline["tokens"], raw, params=TINY_FASTTEXT, fill_untrained_ngrams=False)
+    stats = train_fasttext(tiny_pipeline["tokens"], raw, fasttext=TINY_FASTTEXT, fill_untrained_ngrams=False)
     assert stats["zero_ngram_rows"]["after_fix"] == stats["zero_ngram_rows"]["before_fix"] > 0
     raw_model = fasttext.load_model(str(raw))
     for word in fasttext_model.get_words()[:300]:
@@ -61,7 +65,7 @@ def test_fix_changes_no_word_vector_of_the_vocabulary(tmp_path, tiny_pipeline, f
 
 def test_unknown_parameter_is_a_clear_error(tmp_path, tiny_pipeline):
     with pytest.raises(UserInputError, match=r"unknown fastText parameter\(s\) \['min_count'\]"):
-        train_fasttext(tiny_pipeline["tokens"], tmp_path / "m.bin", params={"min_count": 2})
+        train_fasttext(tiny_pipeline["tokens"], tmp_path / "m.bin", fasttext={"min_count": 2})
 
 
 def test_cli_help_and_missing_input(tmp_path, capsys):
@@ -69,14 +73,14 @@ def test_cli_help_and_missing_input(tmp_path, capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     assert "--minCount" in capsys.readouterr().out
-    assert main([str(tmp_path / "none.txt"), str(tmp_path / "m.bin")]) == 2
+    assert main(["--tokens", str(tmp_path / "none.txt"), "--model-bin", str(tmp_path / "m.bin")]) == 2
     assert "tokenized corpus not found" in capsys.readouterr().err
 
 
 def test_fasttext_failure_is_a_clear_error_and_leaves_nothing(tmp_path, tiny_pipeline):
     out = tmp_path / "m.bin"
     with pytest.raises(UserInputError, match=r"fasttext could not train on .*tokens\.txt"):
-        train_fasttext(tiny_pipeline["tokens"], out, params={**TINY_FASTTEXT, "minCount": 10**9})
+        train_fasttext(tiny_pipeline["tokens"], out, fasttext={**TINY_FASTTEXT, "minCount": 10**9})
     assert list(tmp_path.iterdir()) == []
 
 
@@ -84,7 +88,7 @@ def test_gensim_trainer_writes_a_model_fasttext_opens(tmp_path, tiny_pipeline):
     from gensim.models.fasttext import load_facebook_vectors
 
     out = tmp_path / "gensim.bin"
-    stats = train_fasttext(tiny_pipeline["tokens"], out, params=TINY_FASTTEXT, trainer="gensim")
+    stats = train_fasttext(tiny_pipeline["tokens"], out, fasttext=TINY_FASTTEXT, trainer="gensim")
     assert stats["trainer"] == "gensim"
     assert stats["zero_ngram_rows"]["before_fix"] == 0  # gensim initialises every row
     model = fasttext.load_model(str(out))

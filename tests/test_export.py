@@ -7,7 +7,7 @@ import torch
 from gensim.models.fasttext import ft_hash_bytes
 from safetensors import safe_open
 
-from fasttext_torch import FastTextEmbedding, char_ngrams, fasttext_hash, ngram_buckets, ngram_buckets_batch
+from morphvec.fasttext_torch import FastTextEmbedding, char_ngrams, fasttext_hash, ngram_buckets, ngram_buckets_batch
 
 OOV_WORDS = ["처음보는말뭉치", "굵직한지혜들", "ㅋㅋ힣힣", "zzqxj", "영화영화영화", "é🎬", "가"]
 

@@ -6,16 +6,17 @@ import pytest
 from conftest import SEED_MORPHEMES, SEED_SENTENCE, sample_texts
 from mecab import MeCab
 
-from pipeline_io import UserInputError
-from tokenize_corpus import (
-    MecabTokenizer,
-    clean_text,
-    iter_documents,
-    main,
-    split_long_text,
-    tokenize_batch,
-    tokenize_corpus,
-)
+from morphvec.corpus import iter_records
+from morphvec.runtime import UserInputError, run_cli
+from morphvec.tokenize import MecabTokenizer, clean_text, split_long_text, tokenize_batch, tokenize_corpus
+
+
+def iter_documents(path, **options):
+    return [text for text, _ in iter_records(path, **options)]
+
+
+def main(argv):
+    return run_cli(tokenize_corpus, argv)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_every_format_reads_the_same_documents(tmp_path, name, content, field, c
     path = tmp_path / (name + (".gz" if compress else ""))
     data = ("\ufeff" + content).encode("utf-8")
     path.write_bytes(gzip.compress(data) if compress else data)
-    assert list(iter_documents(path, text_field=field)) == ["첫 문서", "두 번째, 문서"]
+    assert list(iter_documents(path, text_column=field)) == ["첫 문서", "두 번째, 문서"]
 
 
 def test_invalid_utf8_names_file_and_line_and_leaves_no_output(tmp_path):
@@ -115,7 +116,7 @@ def test_invalid_utf8_names_file_and_line_and_leaves_no_output(tmp_path):
     corpus.write_bytes("좋다\n괜찮다\n".encode() + "나쁘다".encode("cp949") + b"\n")
     out = tmp_path / "out" / "tokens.txt"
     with pytest.raises(UserInputError, match=r"bad\.txt: line 3: invalid UTF-8"):
-        tokenize_corpus(corpus, out, tokenizer="whitespace")
+        tokenize_corpus(corpus, out, name="whitespace")
     assert not out.exists()
     assert list(out.parent.iterdir()) == []  # no temporary file left behind either
 
@@ -123,7 +124,7 @@ def test_invalid_utf8_names_file_and_line_and_leaves_no_output(tmp_path):
 def test_invalid_utf8_can_be_replaced_and_counted(tmp_path):
     corpus = tmp_path / "bad.txt"
     corpus.write_bytes("좋다\n".encode() + b"\xff\xfe ok\n")
-    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", invalid_utf8="replace")
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace", invalid_utf8="replace")
     assert stats["cleaning"]["invalid_utf8_lines_replaced"] == 1
     assert stats["documents_written"] == 2
 
@@ -163,20 +164,20 @@ def test_stats_count_documents_tokens_types_and_dropped(tmp_path):
 def test_whitespace_tokenizer_lowercases_eojeol(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("The Movie 정말 좋았다\n", encoding="utf-8")
-    tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", lowercase=True)
+    tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace", lowercase=True)
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "the movie 정말 좋았다\n"
 
 
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, tiny_corpus):
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
-    tokenize_corpus(tiny_corpus, one, workers=1)
-    stats = tokenize_corpus(tiny_corpus, two, workers=2)
+    tokenize_corpus(tiny_corpus, one, threads=1)
+    stats = tokenize_corpus(tiny_corpus, two, threads=2)
     assert one.read_bytes() == two.read_bytes()
     assert stats["documents"] == 3000
 
 
 def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
-    code = main([str(tmp_path / "missing.tsv"), str(tmp_path / "t.txt")])
+    code = main(["--corpus", str(tmp_path / "missing.tsv"), "--tokens", str(tmp_path / "t.txt")])
     err = capsys.readouterr().err
     assert code == 2
     assert "corpus file not found" in err and "missing.tsv" in err
@@ -184,12 +185,11 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
 
 
 def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
-    from count_documents import count_documents
-    from gather_tokens import gather_tokens
+    from morphvec.corpus import count_documents
+    from morphvec.tokenize import gather_tokens
 
-    whole = tokenize_corpus(tiny_corpus, tmp_path / "whole.txt", counts_out=tmp_path / "whole.counts.tsv")
-    total = count_documents(tiny_corpus)["documents"]
-    assert total == 3000
+    whole = tokenize_corpus(tiny_corpus, tmp_path / "whole.txt", token_counts=tmp_path / "whole.counts.tsv")
+    assert count_documents(tiny_corpus, tmp_path / "documents.json")["documents"] == 3000
     parts = []
     for shard in range(3):
         prefix = tmp_path / f"shard{shard}"
@@ -197,19 +197,22 @@ def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
             tiny_corpus,
             f"{prefix}.txt",
             f"{prefix}.stats.json",
-            counts_out=f"{prefix}.counts.tsv",
+            token_counts=f"{prefix}.counts.tsv",
+            labels=f"{prefix}.labels.txt",
+            documents=tmp_path / "documents.json",
             shard=shard,
             shards=3,
-            total_documents=total,
         )
         parts.append(prefix)
     merged = gather_tokens(
         [f"{p}.txt" for p in parts],
         [f"{p}.stats.json" for p in parts],
         [f"{p}.counts.tsv" for p in parts],
+        [f"{p}.labels.txt" for p in parts],
         tmp_path / "tokens.txt",
         tmp_path / "stats.json",
         tmp_path / "token_counts.tsv",
+        tmp_path / "labels.txt",
     )
     assert (tmp_path / "tokens.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
     assert (tmp_path / "token_counts.tsv").read_bytes() == (tmp_path / "whole.counts.tsv").read_bytes()
@@ -222,10 +225,11 @@ def test_shards_count_replaced_lines_once(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_bytes(b"".join(b"ok\n" if i % 2 else b"bad \xff\n" for i in range(10)))
     total = 0
+    (tmp_path / "documents.json").write_text('{"documents": 10}', encoding="utf-8")
     for shard in range(3):
         stats = tokenize_corpus(
-            corpus, tmp_path / f"{shard}.txt", tokenizer="whitespace", invalid_utf8="replace",
-            shard=shard, shards=3, total_documents=10,
+            corpus, tmp_path / f"{shard}.txt", name="whitespace", invalid_utf8="replace",
+            shard=shard, shards=3, documents=tmp_path / "documents.json",
         )  # fmt: skip
         total += stats["cleaning"]["invalid_utf8_lines_replaced"]
         assert stats["documents"] == [3, 3, 4][shard]
@@ -235,15 +239,15 @@ def test_shards_count_replaced_lines_once(tmp_path):
 def test_labels_follow_the_kept_documents(tmp_path):
     corpus = tmp_path / "c.tsv"
     corpus.write_text("id\ttext\trating\n1\t좋다\t10\n2\t\u200b\t1\n3\t별로\t2\n", encoding="utf-8")
-    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace", label_column="rating",
-                            labels_out=tmp_path / "labels.txt")  # fmt: skip
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace", label_column="rating",
+                            labels=tmp_path / "labels.txt")  # fmt: skip
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "좋다\n별로\n"
     assert (tmp_path / "labels.txt").read_text(encoding="utf-8") == "10\n2\n"  # the empty review is dropped
     assert stats["dropped_empty"] == 1
-    tokenize_corpus(corpus, tmp_path / "t2.txt", tokenizer="whitespace", labels_out=tmp_path / "none.txt")
+    tokenize_corpus(corpus, tmp_path / "t2.txt", name="whitespace", labels=tmp_path / "none.txt")
     assert (tmp_path / "none.txt").read_text() == ""
     with pytest.raises(UserInputError, match="no column named 'stars'"):
-        tokenize_corpus(corpus, tmp_path / "t3.txt", label_column="stars", labels_out=tmp_path / "l.txt")
+        tokenize_corpus(corpus, tmp_path / "t3.txt", label_column="stars", labels=tmp_path / "l.txt")
 
 
 def test_csv_fields_may_span_lines_and_errors_name_the_physical_line(tmp_path):
@@ -253,6 +257,6 @@ def test_csv_fields_may_span_lines_and_errors_name_the_physical_line(tmp_path):
         list(iter_documents(corpus))
     corpus.write_text('id,text\n1,"첫 줄\n둘째 줄"\n2,마지막\n', encoding="utf-8")
     assert list(iter_documents(corpus)) == ["첫 줄\n둘째 줄", "마지막"]
-    stats = tokenize_corpus(corpus, tmp_path / "t.txt", tokenizer="whitespace")
+    stats = tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace")
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "첫 줄 둘째 줄\n마지막\n"
     assert stats["documents"] == 2

@@ -1,19 +1,24 @@
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from evaluate_vectors import (
+from morphvec.evaluation import (
     detect_vectors_format,
     evaluate_analogies,
     evaluate_similarity,
+    evaluate_vectors,
     load_vectors,
-    main,
     read_similarity_pairs,
 )
-from pipeline_io import UserInputError
+from morphvec.runtime import UserInputError, run_cli
+
+
+def main(argv):
+    return run_cli(evaluate_vectors, argv)
 
 
 def unit(degrees):
@@ -71,9 +76,9 @@ def test_cli_scores_any_vectors_file(tmp_path, angles_kv, capsys):
     pairs.write_text("a\tb\t9\na\tc\t5\na\td\t1\n", encoding="utf-8")
     out = tmp_path / "scores.json"
     assert detect_vectors_format(path) == "word2vec"
-    assert main([str(path), "--similarity", f"mine={pairs}", "--out", str(out)]) == 0
+    assert main(["--vectors", str(path), "--similarity", f"mine={pairs}", "--scores", str(out)]) == 0
     assert json.loads(out.read_text())["similarity"]["mine"]["spearman"] == pytest.approx(1.0)
-    assert main([str(tmp_path / "missing.bin")]) == 2
+    assert main(["--vectors", str(tmp_path / "missing.bin")]) == 2
     assert "vectors not found" in capsys.readouterr().err
 
 
@@ -81,10 +86,10 @@ def test_all_formats_of_one_model_load_to_the_same_vectors(tiny_pipeline, fastte
     word = fasttext_model.get_words()[3]
     expected = fasttext_model.get_word_vector(word)
     sources = [
-        tiny_pipeline["bin"],
+        tiny_pipeline["model_bin"],
         tiny_pipeline["gensim_kv"],
         tiny_pipeline["gensim_model"],
-        tiny_pipeline["extract"]["w2v_bin"],
+        tiny_pipeline["w2v_bin"],
         tiny_pipeline["torch_dir"],
     ]
     for source in sources:
@@ -96,7 +101,7 @@ def test_subword_analogies_agree_with_gensim_on_in_vocabulary_questions(tmp_path
 
     from gensim.models.fasttext import FastTextKeyedVectors
 
-    from evaluate_vectors import evaluate_analogies_subword
+    from morphvec.evaluation import evaluate_analogies_subword
 
     kv = FastTextKeyedVectors.load(str(tiny_pipeline["gensim_kv"]))
     rng = random.Random(1)
@@ -112,3 +117,14 @@ def test_subword_analogies_agree_with_gensim_on_in_vocabulary_questions(tmp_path
     assert gensim_protocol["scored"] == 200  # gensim skips the one with an unknown query word
     assert subword["sections"]["random"]["correct"] == gensim_protocol["sections"]["random"]["correct"]
     assert subword["sections"]["with-unknown-words"]["scored"] == 1
+
+
+def test_analogies_are_scored_on_a_torch_export_as_on_gensim(tiny_pipeline):
+    analogies = Path(__file__).resolve().parents[1] / "resources/eval/analogy_family_ko.txt"
+    torch_scores = evaluate_vectors(tiny_pipeline["torch_dir"], analogy={"family": str(analogies)})
+    gensim_scores = evaluate_vectors(tiny_pipeline["gensim_kv"], analogy={"family": str(analogies)})
+    for protocol in ("analogy", "analogy_subword"):
+        torch_result, gensim_result = torch_scores[protocol]["family"], gensim_scores[protocol]["family"]
+        assert torch_result["questions"] == gensim_result["questions"] == 182
+        assert torch_result["scored"] == gensim_result["scored"]
+        assert torch_result["accuracy"] == gensim_result["accuracy"]
