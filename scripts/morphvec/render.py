@@ -88,6 +88,6 @@ def font_face(text: str) -> str:
 
 def render(template: str, **view) -> str:
     """Render ``template`` with ``view``; then embed the font subset the page needs."""
-    environment = _environment()
-    page = environment.get_template(template).render(font_face="", **view)
-    return environment.get_template(template).render(font_face=font_face(page), **view)
+    marker = "/*morphvec-font-face*/"
+    page = _environment().get_template(template).render(font_face=marker, **view)
+    return page.replace(marker, font_face(page.replace(marker, "")), 1)

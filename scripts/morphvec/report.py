@@ -107,7 +107,7 @@ def _write_outputs(metrics: dict, images: dict, view: dict, metrics_path, html_p
         out.write(page)
 
 
-def _view(metrics: dict, images: dict, settings: dict, started: float, report_html) -> dict:
+def _view(metrics: dict, images: dict, settings: dict, started: float) -> dict:
     """What the page shows beyond metrics.json: figures, provenance and derived labels."""
     steps_seconds = metrics["corpus"]["seconds"] + metrics["training"]["seconds"]
     steps_seconds += metrics.get("finetune_word2vec", {}).get("seconds", 0.0)
@@ -192,7 +192,7 @@ def write_report(
         _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
     if finetune_model is not None:
         _finetune_section(report, finetune_model, finetune_stats, similarity, analogy, probe_words)
-    view = _view(report, images, settings or {}, started, report_html)
+    view = _view(report, images, settings or {}, started)
     _write_outputs(report, images, view, metrics_path, report_html, plots_dir)
     log.info("parity max abs diff %.2e (%s)", parity["max_abs_diff"], "pass" if parity["passed"] else "FAIL")
     return {"parity_passed": parity["passed"], "metrics": str(metrics_path)}

@@ -316,7 +316,11 @@ def run_cli(function: Callable, argv: list[str] | None = None) -> int:
     parser = cli.build_parser(function)
     args = parser.parse_args(argv)
     kwargs, log_path = cli.kwargs_from_args(function, parser, args)
-    return run_step(lambda: cli.show_result(function(**kwargs)), log_path, function.__name__)
+    results: list = []
+    code = run_step(lambda: results.append(function(**kwargs)), log_path, function.__name__)
+    if results:  # printed after the log's redirection ends: the result belongs on the terminal
+        cli.show_result(results[0])
+    return code
 
 
 def main(function: Callable, namespace: dict) -> None:
