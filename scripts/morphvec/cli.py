@@ -73,7 +73,13 @@ def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
         choices = prop.get("enum")
         suffix = f" (default: {default})" if default is not None else ""
         group.add_argument(
-            _option(name), dest=dest, type=_schema_type(prop), choices=choices, default=default, help=help_text + suffix
+            _option(name),
+            dest=dest,
+            type=_schema_type(prop),
+            choices=choices,
+            default=default,
+            metavar=None if choices else "VALUE",
+            help=help_text + suffix,
         )
 
 

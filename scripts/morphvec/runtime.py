@@ -140,6 +140,8 @@ def read_json(path: str | os.PathLike) -> Any:
 def require_file(path: str | os.PathLike, what: str, fix: str) -> Path:
     """Return ``path`` as a Path, or raise a UserInputError naming it and the fix."""
     path = Path(path)
+    if path.is_dir():
+        raise UserInputError(f"{what} {path} is a directory, not a file", fix)
     if not path.is_file():
         raise UserInputError(f"{what} not found: {path}", fix)
     return path
