@@ -13,6 +13,8 @@ from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from morphvec.layout import benchmark_file, log_file, run_file, summary_file
+from morphvec.schema import config_file_problem
+from morphvec.training import fasttext_settings_problems
 
 min_version("9.0")
 
@@ -23,6 +25,17 @@ configfile: "config/config.yaml"
 report: "resources/report/workflow.rst"
 
 
+def stop(message):
+    """End with one message naming the file or key and the fix: a traceback helps no user here."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+CONFIG_FILES = [str(path) for path in workflow.overwrite_configfiles] or ["config/config.yaml"]
+for config_path in CONFIG_FILES:
+    if problem := config_file_problem(config_path):
+        stop(problem)
+
 try:
     validate(config, "config/schemas/config.schema.yaml")
 except WorkflowError as error:
@@ -31,13 +44,17 @@ except WorkflowError as error:
     cause = error.__context__  # the jsonschema ValidationError it was raised from
     if not hasattr(cause, "message"):
         raise
-    where = "".join(f"[{part!r}]" for part in cause.absolute_path)
-    raise WorkflowError(
-        f"Error validating config file: {cause.message}\nOn instance{where}\n"
+    where = ".".join(str(part) for part in cause.absolute_path)
+    stop(
+        f"{', '.join(CONFIG_FILES)}: {where or 'the top level'}: {cause.message}\n"
         "  fix: see config/schemas/config.schema.yaml for the keys, their types and defaults"
-    ) from None
+    )
 
 RUNS = config["runs"]
+for run_name, run_config in RUNS.items():
+    for problem in fasttext_settings_problems(run_config["fasttext"]):
+        key, _, fix = problem.partition("; ")
+        stop(f"{', '.join(CONFIG_FILES)}: runs.{run_name}.fasttext.{key}\n  fix: {fix}")
 
 
 wildcard_constraints:
@@ -142,20 +159,54 @@ def model_mem_mb(wildcards):
     return int(4 * (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6 + 1000)
 
 
+def run_inputs(run):
+    """The files a run reads from outside results/ (corpus, evaluation files, pretrained vectors),
+    by their config keys."""
+    settings = run_settings(run)
+    evaluation = settings["evaluation"]
+    files = {"corpus.path": settings["corpus"]["path"]}
+    for kind in ("similarity", "analogy"):
+        files.update({f"evaluation.{kind}.{name}": path for name, path in evaluation[kind].items()})
+    if is_activated(run, "finetune_word2vec"):
+        files["finetune_word2vec.pretrained"] = settings["finetune_word2vec"].get("pretrained")
+    return files
+
+
+def check_run_inputs():
+    """Stop before anything runs when an input named in the config is not a file.  Snakemake would
+    not notice for a job whose outputs exist, and a report would name data it never read."""
+    problems = []
+    for run in RUNS:
+        for key, path in run_inputs(run).items():
+            if path is None:
+                problems.append(f"runs.{run}.{key} is required when the step is activated")
+            elif not Path(path).is_file():
+                what = "is a directory" if Path(path).is_dir() else "does not exist"
+                problems.append(f"runs.{run}.{key}: {path} {what}")
+    if problems:
+        stop(
+            "input files named in the config are missing:\n  "
+            + "\n  ".join(problems)
+            + "\n  fix: correct the paths (relative paths start from the working directory)"
+        )
+
+
 def report_inputs(wildcards):
-    """Every run's files the report reads; the fine-tuned model when that step is on."""
+    """Every run's files the report reads; the fine-tuned model when that step is on; and the
+    run's own inputs, so that a changed or missing input path can never leave a report naming
+    data it did not read (Snakemake does not look at the inputs of a job it does not rerun)."""
     run = wildcards.run
-    evaluation = run_settings(run)["evaluation"]
     names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
-    names += ["gensim_kv", "torch_weights", "torch_vocab", "torch_loader"]
+    names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings"]
+    names += ["torch_weights", "torch_vocab", "torch_loader"]
     if is_activated(run, "finetune_word2vec"):
         names += ["finetune_model", "finetune_stats"]
     inputs = {name: run_file(name) for name in names}
-    inputs["evaluation_files"] = [
-        *evaluation["similarity"].values(),
-        *evaluation["analogy"].values(),
-    ]
+    inputs["input_files"] = list(run_inputs(run).values())
     return inputs
+
+
+check_run_inputs()
 
 
 # --- rules ---------------------------------------------------------------------------------

@@ -30,7 +30,19 @@ def test_sentiment_probe_separates_separable_data_and_reports_the_baseline():
     assert 0.5 <= result["majority_baseline"] < 1.0
     noise = sentiment_probe(rng.normal(size=(600, 8)), [str(r) for r in ratings], 4, 9, 0.25, seed=0)
     assert noise["accuracy"] < 0.75
-    assert sentiment_probe(vectors, ["good"] * 600, 4, 9, 0.25, seed=0) is None  # labels not numeric
+
+
+def test_sentiment_probe_takes_named_classes_and_explains_every_skip():
+    rng = np.random.default_rng(0)
+    names = rng.choice(["neg", "pos"], size=400)
+    vectors = rng.normal(size=(400, 8))
+    vectors[:, 0] += np.where(names == "pos", 5.0, -5.0)
+    result = sentiment_probe(vectors, names.tolist(), 4, 9, 0.25, seed=0)
+    assert result["accuracy"] == 1.0 and result["documents"] == 400 and "neg, pos" in result["rule"]
+    one_class = sentiment_probe(vectors, ["good"] * 400, 4, 9, 0.25, seed=0)
+    assert "two classes" in one_class["skipped"]
+    mixed = sentiment_probe(vectors, ["1", "10", "ten"] * 133 + ["1"], 4, 9, 0.25, seed=0)
+    assert "'ten'" in mixed["skipped"] and "label_column" in mixed["skipped"]
 
 
 def test_plots_are_pngs_with_korean_labels():

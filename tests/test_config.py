@@ -53,7 +53,6 @@ def test_bad_config_is_a_clear_error_naming_the_key(tmp_path, run, message):
         check=False,
     )
     assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "Error validating config file" in output
-    assert message in output
-    assert "instance['runs']['r1']" in output
+    assert "Traceback" not in result.stderr and 'File "' not in result.stderr
+    assert f"error: {config}: runs.r1" in result.stderr
+    assert message in result.stderr

@@ -101,5 +101,5 @@ def test_missing_or_unreadable_file_is_a_clear_error(tmp_path, tokens, pretraine
     _, paths = pretrained
     with pytest.raises(UserInputError, match="pretrained vectors file not found"):
         finetune_word2vec(tokens, tmp_path / "nope.bin", tmp_path / "m.model", **SETTINGS)
-    with pytest.raises(UserInputError, match="cannot read it as text word2vec format"):
+    with pytest.raises(UserInputError, match="is binary word2vec format, but binary is set to False"):
         load_pretrained(paths["bin"], binary=False)

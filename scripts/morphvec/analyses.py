@@ -42,6 +42,33 @@ def is_word_like(token: str) -> bool:
     return any(c.isalnum() for c in token)
 
 
+def _probe_classes(labels: list[str], negative_max: float, positive_min: float) -> tuple[np.ndarray, np.ndarray, str]:
+    """The documents kept and their classes: numeric labels by the rating rule, others as named.
+
+    Labels that are all numbers (NSMC's 1-10 ratings) become negative/positive by the rule; labels
+    none of which is a number ("pos", "neg", ...) are the classes themselves.  A mix means a
+    broken column and raises ValueError naming the first label that is not a number.
+    """
+    numeric = []
+    for label in labels:
+        try:
+            numeric.append(float(label))
+        except ValueError:
+            numeric.append(None)
+    if all(value is not None for value in numeric):
+        ratings = np.array(numeric)
+        keep = (ratings <= negative_max) | (ratings >= positive_min)
+        rule = f"negative: label <= {negative_max:g}, positive: label >= {positive_min:g}; others left out"
+        return keep, (ratings[keep] >= positive_min).astype(int), rule
+    if any(value is not None for value in numeric):
+        text = next(label for label, value in zip(labels, numeric, strict=True) if value is None)
+        numbers = sum(value is not None for value in numeric)
+        raise ValueError(f"the label column mixes numbers ({numbers:,}) with other values such as {text!r}")
+    names = sorted(set(labels))
+    classes = np.array([names.index(label) for label in labels])
+    return np.ones(len(labels), dtype=bool), classes, f"classes are the label values ({', '.join(names[:10])})"
+
+
 def sentiment_probe(
     sentence_vectors: np.ndarray,
     labels: list[str],
@@ -49,23 +76,27 @@ def sentiment_probe(
     positive_min: float,
     test_share: float,
     seed: int,
-) -> dict | None:
+) -> dict:
     """Logistic regression on sentence vectors: rating <= negative_max vs >= positive_min.
 
-    Fixed, seeded, stratified train/test split; accuracy against the majority-class baseline.
-    Returns None when the labels are not numeric or one class is missing.
+    Non-numeric labels are classes as they stand (see :func:`_probe_classes`).  Fixed, seeded,
+    stratified train/test split; accuracy against the majority-class baseline.  When the probe
+    cannot run, the result is ``{"skipped": reason}`` (shown in the report), never a silent gap.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
 
     try:
-        ratings = np.array([float(label) for label in labels])
-    except ValueError:
-        return None
-    keep = (ratings <= negative_max) | (ratings >= positive_min)
-    x, y = sentence_vectors[keep], (ratings[keep] >= positive_min).astype(int)
-    if len(set(y.tolist())) < 2 or min(np.bincount(y)) < 5:
-        return None
+        keep, y, rule = _probe_classes(labels, negative_max, positive_min)
+    except ValueError as error:
+        log.warning("sentiment probe skipped: %s", error)
+        return {"skipped": f"{error}; check corpus.label_column"}
+    counts = np.bincount(y) if len(y) else np.array([])
+    if np.count_nonzero(counts) < 2 or counts[counts > 0].min() < 5:
+        reason = f"needs two classes of at least 5 documents each; the labels give {counts[counts > 0].tolist()}"
+        log.warning("sentiment probe skipped: %s", reason)
+        return {"skipped": reason}
+    x = sentence_vectors[keep]
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_share, random_state=seed, stratify=y)
     model = LogisticRegression(max_iter=2000).fit(x_train, y_train)
     majority = int(np.bincount(y_train).argmax())
@@ -73,10 +104,10 @@ def sentiment_probe(
         "documents": int(keep.sum()),
         "train": len(y_train),
         "test": len(y_test),
-        "positive_share": round(float(y.mean()), 6),
+        "positive_share": round(float(y.mean()), 6) if rule.startswith("negative") else None,
         "accuracy": round(float(model.score(x_test, y_test)), 6),
         "majority_baseline": round(float(np.mean(y_test == majority)), 6),
-        "rule": f"negative: label <= {negative_max:g}, positive: label >= {positive_min:g}; others left out",
+        "rule": rule,
     }
 
 

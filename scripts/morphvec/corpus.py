@@ -4,8 +4,15 @@ Corpus formats: plain text (one document per line), TSV/CSV with a named text co
 with a named field, each optionally gzip-compressed (recognised by its magic bytes, not its
 name).  Lines are decoded as UTF-8; a bad line stops with its number unless
 ``invalid_utf8: replace`` is set, which replaces the bad bytes with U+FFFD and counts the lines.
+
+A corpus is read strictly, because a misread corpus trains without a word of complaint: the
+first 64 KiB are sniffed for another encoding (a BOM, or the NUL bytes of UTF-16/32 without
+one, named by ``charset-normalizer``) and for classic-Mac CR-only line endings; a TSV/CSV row
+must have as many fields as the header; a CSV quote must close; a JSONL text must be a string.
+Each stops with the file, the line and the fix.
 """
 
+import codecs
 import collections
 import csv
 import gzip
@@ -51,6 +58,64 @@ def open_binary(path: Path) -> io.BufferedIOBase:
     return open(path, "rb")
 
 
+GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def damaged_gzip(path: Path, where: str, error: Exception) -> UserInputError:
+    return UserInputError(
+        " ".join(filter(None, [f"{path}: the gzip data is damaged", where, f"({error})"])),
+        "download or copy the file again; `gzip -t FILE` checks it",
+    )
+
+
+SNIFF_BYTES = 1 << 16
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32LE"),  # before UTF-16LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "UTF-32BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16BE"),
+)
+
+
+def likely_encoding(sample: bytes) -> str | None:
+    """The encoding ``charset-normalizer`` finds most likely for ``sample`` (None if unsure)."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(sample).best()
+    return best.encoding if best is not None else None
+
+
+def _iconv_name(encoding: str) -> str:
+    return encoding.upper().replace("_", "-").replace("UTF-16-", "UTF-16").replace("UTF-32-", "UTF-32")
+
+
+def check_text_file(path: Path) -> None:
+    """Stop on a file that would be misread line by line as UTF-8: another encoding, CR line ends.
+
+    UTF-16 without a BOM decodes as "valid" UTF-8 with a NUL after every ASCII letter (each letter
+    would become a token), and a CR-only file reads as one huge document: both pass a UTF-8
+    decoder, so they are recognised from the first 64 KiB instead.
+    """
+    with open_binary(path) as handle:
+        try:
+            sample = handle.read(SNIFF_BYTES)
+        except GZIP_ERRORS as error:
+            raise damaged_gzip(path, "in its first 64 KiB", error) from None
+    encoding = next((name for bom, name in _BOMS if sample.startswith(bom)), None)
+    if encoding is None and sample.count(b"\x00") > len(sample) // 8:
+        encoding = _iconv_name(likely_encoding(sample) or "UTF-16LE")
+    if encoding is not None:
+        raise UserInputError(
+            f"{path}: the file is not UTF-8 text: it looks like {encoding}",
+            f"convert it: `iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`",
+        )
+    if b"\r" in sample and b"\n" not in sample:
+        raise UserInputError(
+            f"{path}: lines end in CR only (classic Mac line endings), so the file would read as one document",
+            f"convert them: `tr '\\r' '\\n' < {path.name} > {path.stem}.lf{path.suffix}`",
+        )
+
+
 def _numbered_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """``(line number, bytes)``; a damaged gzip stream stops with the line it broke in."""
     number = 0
@@ -58,11 +123,8 @@ def _numbered_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         with open_binary(path) as handle:
             for number, raw in enumerate(handle, start=1):
                 yield number, raw
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise UserInputError(
-            f"{path}: the gzip data is damaged after line {number} ({error})",
-            "download or copy the file again; `gzip -t FILE` checks it",
-        ) from None
+    except GZIP_ERRORS as error:
+        raise damaged_gzip(path, f"after line {number}", error) from None
 
 
 def iter_lines(path: Path, invalid_utf8: str, counters: collections.Counter) -> Iterator[tuple[int, str]]:
@@ -72,11 +134,13 @@ def iter_lines(path: Path, invalid_utf8: str, counters: collections.Counter) -> 
             line = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             if invalid_utf8 != "replace":
+                guess = likely_encoding(raw)
+                named = f"this line looks like {guess}" if guess and guess not in ("ascii", "utf_8") else ""
                 raise UserInputError(
                     f"{path}: line {number}: invalid UTF-8 at byte {error.start} of the line "
-                    f"({raw[error.start : error.start + 4]!r})",
-                    "convert the file to UTF-8 (e.g. `iconv -f CP949 -t UTF-8`), or set "
-                    "tokenizer.invalid_utf8: replace to replace bad bytes with U+FFFD",
+                    f"({raw[error.start : error.start + 4]!r}){'; ' + named if named else ''}",
+                    f"convert the file to UTF-8 (`iconv -f {_iconv_name(guess or 'CP949')} -t UTF-8`), or set "
+                    "tokenizer.invalid_utf8: replace to replace bad bytes with U+FFFD (counted in the stats)",
                 ) from None
             line = raw.decode("utf-8", errors="replace")
             counters["invalid_utf8_lines_replaced"] += 1
@@ -94,24 +158,32 @@ def _column_index(header: list[str], column: str, path: Path, key: str) -> int:
         ) from None
 
 
+def _csv_rows(lines, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with the line each starts on; a quote that never closes is an error, not a swallowed file."""
+    reader = csv.reader((line + "\n" for _, line in lines), strict=True)  # quoted fields may span lines
+    start = 1
+    try:
+        for row in reader:
+            if row:
+                yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise UserInputError(
+            f"{path}: line {start}: malformed CSV ({error}); a quote opened here does not close where it should",
+            'close the quote, or double quotes inside a quoted field ("")',
+        ) from None
+
+
 def _table_records(lines, fmt: str, path: Path, text_field: str, label_field: str | None) -> Iterator[Record]:
-    if fmt == "tsv":
-        _, first = next(lines, (1, ""))
-        header = first.split("\t")
-        rows = ((number, line.split("\t")) for number, line in lines if line)
-    else:
-        reader = csv.reader(line + "\n" for _, line in lines)  # quoted fields may span lines
-        header = next(reader, [])
-        rows = ((reader.line_num, row) for row in reader if row)
+    tsv_rows = ((number, line.split("\t")) for number, line in lines if line)
+    rows = tsv_rows if fmt == "tsv" else _csv_rows(lines, path)
+    _, header = next(rows, (1, []))
     col = _column_index(header, text_field, path, "corpus.text_column")
     lab = _column_index(header, label_field, path, "corpus.label_column") if label_field else None
-    needed = max(col, lab or 0)
     for number, fields in rows:
-        if len(fields) <= needed:
-            raise UserInputError(
-                f"{path}: line {number}: {len(fields)} fields, but the columns read need {needed + 1}",
-                "repair the row (quote CSV fields that contain commas)",
-            )
+        if len(fields) != len(header):
+            fix = "remove the tab inside the text" if fmt == "tsv" else "quote fields that contain commas"
+            raise UserInputError(f"{path}: line {number}: {len(fields)} fields, the header {len(header)}", fix)
         yield fields[col], (fields[lab] if lab is not None else None)
 
 
@@ -132,9 +204,29 @@ def _jsonl_records(lines, path: Path, text_field: str, label_field: str | None) 
                     f"{path}: line {number}: no field {field!r} in this record",
                     f"set corpus.{key} to the field that holds it",
                 )
-        value = record[text_field]
-        label = record[label_field] if label_field else None
-        yield ("" if value is None else str(value)), (None if label is None else str(label))
+        yield _jsonl_text(record[text_field], path, number, text_field), _jsonl_label(record, label_field, path, number)
+
+
+def _jsonl_text(value, path: Path, number: int, field: str) -> str:
+    """A JSONL text must be a string (null is an empty document); anything else would be its repr."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    raise UserInputError(
+        f"{path}: line {number}: field {field!r} is a JSON {type(value).__name__}, not a string",
+        "write the text as a JSON string, or set corpus.text_column to the field that holds the text",
+    )
+
+
+def _jsonl_label(record: dict, field: str | None, path: Path, number: int) -> str | None:
+    if field is None or record[field] is None:
+        return None
+    value = record[field]
+    if isinstance(value, (dict, list)):
+        raise UserInputError(
+            f"{path}: line {number}: label field {field!r} is a JSON {type(value).__name__}",
+            "a label is a number or a string",
+        )
+    return str(value)
 
 
 @configured("corpus", "tokenizer")
@@ -159,6 +251,7 @@ def iter_records(
         raise UserInputError(f"unknown corpus format {fmt!r}", f"use one of {FORMATS}")
     if label_column is not None and fmt == "txt":
         raise UserInputError(f"{path}: a plain-text corpus has no label column", "remove corpus.label_column")
+    check_text_file(path)
     lines = iter_lines(path, invalid_utf8, counters)
     if fmt == "txt":
         return ((line, None) for _, line in lines)

@@ -32,6 +32,7 @@ import numpy as np
 
 from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.vectors import read_word2vec
 
 log = logging.getLogger("morphvec.evaluate")
 
@@ -94,13 +95,16 @@ class TorchVectors:
         return kv.most_similar(positive=[self.get_vector(word)], topn=topn)
 
 
-def load_vectors(path: str | Path, fmt: str = "auto"):
-    """Load vectors as a gensim KeyedVectors (or, for torch exports, an adapter)."""
+def load_vectors(path: str | Path, fmt: str = "auto", trust_pickle: bool = False):
+    """Load vectors as a gensim KeyedVectors (or, for torch exports, an adapter).
+
+    gensim's ``.kv``/``.model`` files are pickles, and unpickling a crafted file runs its code:
+    they are opened only with ``trust_pickle``.  Every other format is read without pickle.
+    """
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"vectors not found: {path}", "give a .bin, .kv, .model, .txt or export directory")
     fmt = detect_vectors_format(path) if fmt == "auto" else fmt
-    from gensim.models import KeyedVectors
     from gensim.utils import SaveLoad
 
     if fmt == "fasttext":
@@ -108,10 +112,16 @@ def load_vectors(path: str | Path, fmt: str = "auto"):
 
         return load_facebook_vectors(str(path))
     if fmt == "gensim":
+        if not trust_pickle:
+            raise UserInputError(
+                f"{path} is a gensim pickle, and loading a pickle runs whatever code it carries",
+                "pass --trust-pickle if you made the file yourself, or give a pickle-free format: the fastText "
+                ".bin, a word2vec file (extract_vectors writes both flavours) or a torch export directory",
+            )
         loaded = SaveLoad.load(str(path), mmap="r")
         return loaded.wv if hasattr(loaded, "wv") else loaded
     if fmt in ("word2vec", "word2vec-binary"):
-        return KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec-binary")
+        return read_word2vec(path, what="vectors file")
     if fmt == "torch":
         return TorchVectors(path)
     raise UserInputError(f"unknown vectors format {fmt!r}", f"use one of {VECTOR_FORMATS}")
@@ -358,6 +368,7 @@ def evaluate_vectors(
     scores: str | Path | None = None,
     *,
     format: str = "auto",
+    trust_pickle: bool = False,
     similarity: dict[str, str] = SCHEMA_DEFAULT,
     analogy: dict[str, str] = SCHEMA_DEFAULT,
     probe_words: list[str] = SCHEMA_DEFAULT,
@@ -366,9 +377,10 @@ def evaluate_vectors(
 
     ``vectors``: a fastText .bin, gensim .kv/.model, word2vec .txt/.bin, or a torch export
     directory; ``format`` one of auto, fasttext, gensim, word2vec, word2vec-binary, torch.  The
-    scores are written to ``scores`` as JSON if given (and printed).
+    scores are written to ``scores`` as JSON if given (and printed).  gensim files are pickles
+    and are refused unless ``trust_pickle`` says they come from a trusted source.
     """
-    kv = load_vectors(vectors, format)
+    kv = load_vectors(vectors, format, trust_pickle)
     result = evaluate(kv, similarity, analogy)
     for scored in result["similarity"].values():
         scored.pop("scored_pairs", None)

@@ -21,30 +21,14 @@ import numpy as np
 
 from morphvec.runtime import UserInputError, atomic_save_dir, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.vectors import read_word2vec
 
 log = logging.getLogger("morphvec.finetune_word2vec")
 
 
-def is_binary_word2vec(path: str | Path) -> bool:
-    """Guess the word2vec flavour from the name: ``.bin`` (optionally ``.gz``) means binary."""
-    suffixes = [s.lower() for s in Path(path).suffixes if s.lower() != ".gz"]
-    return bool(suffixes) and suffixes[-1] == ".bin"
-
-
 def load_pretrained(path: str | Path, binary: bool | None = None, limit: int | None = None):
     """Read word2vec-format vectors (text or binary, gzip or not), the first ``limit`` words."""
-    from gensim.models import KeyedVectors
-
-    path = require_file(path, "pretrained vectors file", "check finetune_word2vec.pretrained in the config")
-    binary = is_binary_word2vec(path) if binary is None else binary
-    try:
-        return KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
-    except (ValueError, UnicodeDecodeError, EOFError, OSError) as error:
-        flavour = "binary" if binary else "text"
-        raise UserInputError(
-            f"{path}: cannot read it as {flavour} word2vec format ({error})",
-            "set finetune_word2vec.binary to match the file (true for GoogleNews-style .bin)",
-        ) from None
+    return read_word2vec(path, binary, limit, what="pretrained vectors file")
 
 
 def intersect_pretrained(model, pretrained, lockf: float = 1.0) -> np.ndarray:

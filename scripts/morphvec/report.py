@@ -22,21 +22,21 @@ from morphvec.evaluation import evaluate, nearest_neighbours
 from morphvec.parity import check_parity
 from morphvec.runtime import atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import EOS
+from morphvec.vectors import EOS, open_fasttext_vectors
 
 log = logging.getLogger("morphvec.report")
 
 NEIGHBOURS = 10
 
 
-def _load_models(model_bin, gensim_kv, torch_weights):
+def _load_models(model_bin, vector_files: tuple, torch_weights):
+    """fastText's model, gensim's vectors (pickle-free, from the extracted arrays) and the torch export."""
     import fasttext
-    from gensim.models.fasttext import FastTextKeyedVectors
 
     from morphvec.fasttext_torch import FastTextEmbedding
 
     ft_model = fasttext.load_model(str(require_file(model_bin, "fastText model", "run train_fasttext")))
-    wv = FastTextKeyedVectors.load(str(require_file(gensim_kv, "gensim vectors", "run load_gensim")), mmap="r")
+    wv = open_fasttext_vectors(*vector_files)
     torch_embedding = FastTextEmbedding.load(require_file(torch_weights, "torch export", "run export_torch"))
     return ft_model, wv, torch_embedding
 
@@ -138,7 +138,10 @@ def write_report(
     labels: str | Path,
     model_bin: str | Path,
     train_stats: str | Path,
-    gensim_kv: str | Path,
+    word_vectors: str | Path,
+    ngram_vectors: str | Path,
+    vocab: str | Path,
+    ngram_settings: str | Path,
     torch_weights: str | Path,
     torch_vocab: str | Path,
     torch_loader: str | Path,
@@ -147,7 +150,7 @@ def write_report(
     plots: str | Path,
     finetune_model: str | Path | None = None,
     finetune_stats: str | Path | None = None,
-    evaluation_files: list[str] | None = None,
+    input_files: list[str] | None = None,
     *,
     run: str,
     settings: dict | None = None,
@@ -166,28 +169,31 @@ def write_report(
     The torch export is read from the directory of ``torch_weights``, ``torch_vocab`` and
     ``torch_loader`` (named so that a change to any reruns the report).  ``labels`` may be empty
     (a corpus without labels: no sentiment probe);
-    ``evaluation_files`` are the similarity and analogy files, listed so that a workflow reruns
-    the report when they change.  ``settings`` is the run's config, recorded in metrics.json.
+    ``input_files`` are the run's own inputs (corpus, evaluation files, pretrained vectors), listed
+    so that a workflow reruns the report when they change and stops when one is gone: a report
+    never names data it did not read.  gensim's side is read from the extracted arrays, not from
+    a pickle.  ``settings`` is the run's config, recorded in metrics.json.
     """
     started = time.perf_counter()
     metrics_path, plots_dir = metrics, plots
-    ft_model, wv, torch_embedding = _load_models(model_bin, gensim_kv, torch_weights)
+    vector_files = (word_vectors, ngram_vectors, vocab, ngram_settings)
+    ft_model, wv, torch_embedding = _load_models(model_bin, vector_files, torch_weights)
     parity = check_parity(ft_model, wv, torch_embedding, tokens, samples, tolerance, seed)
     if not parity["passed"]:
         log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
     quality = evaluate(wv, similarity, analogy)
-    vocab = list(wv.index_to_key)
+    words = list(wv.index_to_key)
     images = {
-        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(vocab))
+        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(words))
         for name, result in quality["similarity"].items()
     }
     corpus = read_json(token_stats)
     neighbours, neighbours_content = _neighbour_views(wv, probe_words, corpus["tokenizer"])
     report = {"run": run, "settings": settings or {}, "corpus": corpus, "training": read_json(train_stats)}
-    report.update(vocabulary_size=len(vocab), parity=parity, quality=quality, neighbours=neighbours)
+    report.update(vocabulary_size=len(words), parity=parity, quality=quality, neighbours=neighbours)
     report["neighbours_content"] = neighbours_content
     _corpus_section(report, images, token_counts, run)
-    _pca_section(images, torch_embedding, vocab, pca_words, pca_top_n)
+    _pca_section(images, torch_embedding, words, pca_words, pca_top_n)
     if Path(labels).is_file() and Path(labels).stat().st_size:
         _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
     if finetune_model is not None:

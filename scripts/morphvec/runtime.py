@@ -15,6 +15,7 @@ line).  :func:`run_snakemake` and :func:`run_cli` run it:
 
 import contextlib
 import errno
+import inspect
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -276,6 +278,24 @@ def run_step(step: Callable[[], Any], log_path: str | os.PathLike | None = None,
     return 0
 
 
+def check_distinct_files(kwargs: dict) -> None:
+    """Stop when two file parameters name the same file: an output would overwrite an input
+    (``--corpus x --tokens x`` would replace the corpus by its own tokens)."""
+    seen: dict[str, str] = {}
+    for name, value in kwargs.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if not isinstance(item, (str, os.PathLike)) or not str(item):
+                continue
+            key = os.path.realpath(item)
+            if key in seen and seen[key] != name:
+                raise UserInputError(
+                    f"--{seen[key].replace('_', '-')} and --{name.replace('_', '-')} name the same file {item}",
+                    "give every output its own path (an output would overwrite an input)",
+                )
+            seen[key] = name
+
+
 # --- entry points --------------------------------------------------------------------------
 
 
@@ -286,8 +306,6 @@ def snakemake_kwargs(function: Callable, sm: Any) -> dict:
     ``config`` holds config values under their own keys (= the function's keyword names) and is
     spread; ``threads`` and wildcards (``run``, ``shard``) are passed where the function takes them.
     """
-    import inspect
-
     accepted = inspect.signature(function).parameters
     kwargs: dict[str, Any] = {}
     for name, value in [*sm.input.items(), *sm.output.items()]:
@@ -319,10 +337,21 @@ def run_cli(function: Callable, argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kwargs, log_path = cli.kwargs_from_args(function, parser, args)
     results: list = []
-    code = run_step(lambda: results.append(function(**kwargs)), log_path, function.__name__)
+    files = {name: value for name, value in kwargs.items() if _is_file_parameter(function, name)}
+
+    def step() -> None:
+        check_distinct_files(files)
+        results.append(function(**kwargs))
+
+    code = run_step(step, log_path, function.__name__)
     if results:  # printed after the log's redirection ends: the result belongs on the terminal
         cli.show_result(results[0])
     return code
+
+
+def _is_file_parameter(function: Callable, name: str) -> bool:
+    """Parameters annotated with ``Path`` are files (as in :mod:`morphvec.cli`)."""
+    return "Path" in str(typing.get_type_hints(inspect.unwrap(function)).get(name, ""))
 
 
 def main(function: Callable, namespace: dict) -> None:

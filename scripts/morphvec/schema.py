@@ -87,3 +87,79 @@ def configured(*sections: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+# --- config files: read strictly before Snakemake's loader hides the details ---------------
+
+
+def _strict_loader():
+    """A YAML SafeLoader that refuses a key given twice (PyYAML keeps the last one silently:
+    a run name written twice would drop the first run without a word)."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        f"while reading the mapping that starts on line {node.start_mark.line + 1}",
+                        node.start_mark,
+                        f"the key {key!r} is given twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
+
+
+def config_file_problem(path: str | Path) -> str | None:
+    """What is wrong with a config file, as one message naming the file and line; None if fine.
+
+    Checks what Snakemake's loader does not say: a YAML syntax error's line, a key given twice,
+    and a file without runs.  (The schema checks the values afterwards.)
+    """
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=_strict_loader())
+    except OSError as error:
+        return f"config file {path}: {error.strerror}"
+    except UnicodeDecodeError as error:
+        return f"config file {path}: not UTF-8 (byte {error.start})\n  fix: save it as UTF-8"
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        fix = (
+            "give each key once (rename one of them)"
+            if "given twice" in str(error.problem)
+            else "correct the YAML there"
+        )
+        return f"config file {path}: {where}: {error.problem}\n  fix: {fix}"
+    except yaml.YAMLError as error:
+        return f"config file {path}: not valid YAML ({error})\n  fix: correct the YAML"
+    if not isinstance(data, dict) or not data.get("runs"):
+        return (
+            f"config file {path} defines no runs\n"
+            "  fix: give it a `runs:` mapping of run names to settings (see config/config.yaml)"
+        )
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m morphvec.schema CONFIG...``: check config files before Snakemake reads them."""
+    import sys
+
+    problems = [p for p in map(config_file_problem, argv if argv is not None else sys.argv[1:]) if p]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

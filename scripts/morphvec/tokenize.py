@@ -8,6 +8,8 @@ corpora and the eojeol baseline.  A new tokenizer is a class here and a name in 
 Every document is cleaned before tokenizing, for hazards measured in python-mecab-ko 1.3.7:
 
 * text after a NUL byte is silently dropped by MeCab -> NUL becomes a space;
+* other control characters (U+0001-U+001F, U+007F-U+009F that are not whitespace) would stay
+  inside tokens -> each becomes a space;
 * a lone surrogate (e.g. ``"\\ud800"`` in JSON) raises ``TypeError`` -> removed;
 * BOM and zero-width characters come back as tokens of their own -> removed;
 * decomposed (NFD) Hangul is not recombined -> normalised to NFC;
@@ -40,6 +42,7 @@ TOKENIZERS = ("mecab", "whitespace")
 BATCH_DOCUMENTS = 2000
 CLEANING_COUNTERS = (
     "nul_bytes_replaced",
+    "control_chars_replaced",
     "surrogates_removed",
     "invisible_chars_removed",
     "nfc_normalised_documents",
@@ -50,6 +53,8 @@ CLEANING_COUNTERS = (
 # Characters MeCab would return as tokens of their own although they carry no text.
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u180e"), None)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters that str.split() does not treat as whitespace.
+_CONTROL = re.compile("[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def clean_text(text: str, counters: collections.Counter) -> str:
@@ -57,6 +62,9 @@ def clean_text(text: str, counters: collections.Counter) -> str:
     if "\x00" in text:
         counters["nul_bytes_replaced"] += text.count("\x00")
         text = text.replace("\x00", " ")
+    if _CONTROL.search(text):
+        text, replaced = _CONTROL.subn(" ", text)
+        counters["control_chars_replaced"] += replaced
     if _SURROGATE.search(text):
         counters["surrogates_removed"] += len(_SURROGATE.findall(text))
         text = _SURROGATE.sub("", text)

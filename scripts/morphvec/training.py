@@ -35,9 +35,11 @@ The share of all-zero n-gram rows before and after the fill is recorded in the s
 """
 
 import contextlib
+import errno
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -138,6 +140,32 @@ def _train_with_gensim(tokens: str, settings: dict, model_bin: str):
     return fasttext.load_model(model_bin)
 
 
+def expected_bin_size(model) -> int:
+    """The size of the ``.bin`` fastText's ``save_model`` writes for an unquantized model.
+
+    ``save_model`` ignores write errors (a full disk, a file-size limit) and returns normally, so
+    the file's size is the only witness that it is complete.  Layout (fastText 0.9 ``FastText::
+    saveModel``): magic + version (8 bytes), ``Args`` (12 int32 + 1 double = 56), the dictionary
+    header (3 int32 + 2 int64 = 28) and per entry its UTF-8 bytes, a NUL, an int64 count and an
+    int8 type; then for each matrix a quantization flag (1) and rows + columns (2 int64) + floats.
+    """
+    entries = sum(len(word.encode("utf-8")) + 1 + 8 + 1 for word in model.get_words())
+    matrices = sum(1 + 16 + 4 * matrix.size for matrix in (model.get_input_matrix(), model.get_output_matrix()))
+    return 8 + 56 + 28 + entries + matrices
+
+
+def save_bin(model, path: str) -> None:
+    """``model.save_model`` that notices an incomplete file (fastText does not check its writes)."""
+    model.save_model(path)
+    expected, written = expected_bin_size(model), os.path.getsize(path)
+    if written != expected:
+        error = OSError(
+            errno.ENOSPC, f"fastText wrote {written:,} of {expected:,} bytes (disk full or a file-size limit?)"
+        )
+        error.filename = path
+        raise error
+
+
 def write_vec(model, path: str | Path) -> None:
     """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
     words = model.get_words()
@@ -174,7 +202,7 @@ def build_model(job: dict) -> dict:
         model.set_matrices(input_matrix, model.get_output_matrix())
     zero_after = int(zero_before.sum()) - filled
     if trainer == "fasttext" or filled:  # the gensim trainer saved the .bin already
-        model.save_model(model_bin)
+        save_bin(model, model_bin)
     if model_vec is not None:
         write_vec(model, model_vec)
     n_buckets = int(input_matrix.shape[0] - n_words)
@@ -205,6 +233,23 @@ def _readable_progress(output: str) -> str:
     return "\n".join([line for line in lines if not line.startswith("Progress:")] + progress[-1:]) + "\n"
 
 
+def fasttext_settings_problems(fasttext: dict) -> list[str]:
+    """Settings the schema accepts one by one but fastText cannot train with together, as
+    ``key: problem; fix`` lines.  fastText itself would die of SIGFPE (``bucket: 0`` with
+    n-grams: a hash modulo zero) or fail deep in gensim (``minn > maxn``)."""
+    problems = []
+    minn, maxn, bucket = fasttext.get("minn", 3), fasttext.get("maxn", 6), fasttext.get("bucket", 1)
+    if maxn and minn > maxn:
+        problems.append(f"minn: {minn} is above maxn: {maxn}; set minn <= maxn (or maxn: 0 for no n-grams)")
+    if maxn and bucket == 0:
+        problems.append(
+            f"bucket: 0 leaves n-grams of {minn}-{maxn} characters nowhere to go; set bucket >= 1 or maxn: 0"
+        )
+    if maxn and minn == 0:
+        problems.append("minn: 0 would make empty n-grams; set minn >= 1 (or maxn: 0 for no n-grams)")
+    return problems
+
+
 def _check_settings(fasttext: dict, trainer: str) -> None:
     known = schema.run_schema()["properties"]["fasttext"]["properties"]
     unknown = sorted(set(fasttext) - set(known))
@@ -212,12 +257,16 @@ def _check_settings(fasttext: dict, trainer: str) -> None:
         raise UserInputError(f"unknown fastText parameter(s) {unknown}", f"use fastText's names: {sorted(known)}")
     if trainer not in TRAINERS:
         raise UserInputError(f"unknown trainer {trainer!r}", f"use one of {TRAINERS}")
+    problems = fasttext_settings_problems(fasttext)
+    if problems:
+        message, _, fix = problems[0].partition("; ")
+        raise UserInputError(f"fasttext.{message}", fix)
 
 
 def _run_child(job: dict) -> dict:
     """Run :func:`build_model` in a fresh interpreter whose large allocations are fresh zero pages."""
     env = dict(os.environ)
-    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
+    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}:glibc.malloc.perturb=255"
     env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
     child = subprocess.run(
@@ -231,6 +280,16 @@ def _run_child(job: dict) -> dict:
     sys.stderr.write(_readable_progress(child.stderr))  # fastText's own output, for the log
     lines = child.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    if "os_error" in result:
+        number, reason, filename = result["os_error"]
+        raise OSError(number, reason, job["targets"].get(filename, filename))
+    if child.returncode < 0:
+        signal_name = signal.Signals(-child.returncode).name
+        raise UserInputError(
+            f"{job['trainer']} crashed ({signal_name}) training on {job['tokens']}",
+            "SIGKILL usually means the job ran out of memory (raise mem_mb or lower fasttext.bucket/dim); "
+            "otherwise check the fasttext settings against fastText's documentation",
+        )
     if child.returncode != 0 or "error" in result:
         reason = result.get("error") or (child.stderr.strip().splitlines() or [f"exit {child.returncode}"])[-1]
         raise UserInputError(
@@ -267,6 +326,7 @@ def train_fasttext(
         tmp_vec = stack.enter_context(atomic_path(model_vec, suffix=".vec")) if model_vec is not None else None
         job = {"tokens": str(tokens), "fasttext": fasttext, "trainer": trainer, "model_bin": tmp_bin}
         job.update(model_vec=tmp_vec, fill_untrained_ngrams=fill_untrained_ngrams)
+        job["targets"] = {tmp_bin: str(model_bin), tmp_vec: str(model_vec)}  # to name a failed write
         stats = _run_child(job)
     zero = stats["zero_ngram_rows"]
     log.info(
@@ -290,6 +350,9 @@ def _child_main() -> int:
     except RuntimeError as error:  # fastText's and gensim's training errors
         print(json.dumps({"error": str(error)}))
         return 3
+    except OSError as error:  # a failed write: the parent raises it again with its errno
+        print(json.dumps({"os_error": [error.errno, error.strerror, error.filename]}))
+        return 4
     print(json.dumps(stats))
     return 0
 
