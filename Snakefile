@@ -4,15 +4,20 @@
 # (scripts/morphvec/); the same script is a CLI (`python scripts/<rule>.py --help`).  Every path
 # comes from scripts/morphvec/layout.py: results/<run>/<rule>/.
 import math
+import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
+# Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays it
+# saves apart in the iteration order of a set of strings, so a random seed gives different bytes.
+os.environ.setdefault("PYTHONHASHSEED", "0")
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from morphvec.layout import benchmark_file, log_file, run_file, summary_file
+from morphvec.layout import FILES, benchmark_file, log_file, run_file, summary_file
 from morphvec.schema import config_file_problem
 from morphvec.training import fasttext_settings_problems
 
@@ -102,7 +107,9 @@ def options(*names):
 def get_final_output():
     """The per-run reports and the comparison of all runs: the rest is built on the way."""
     reports = [
-        run_file(name).format(run=run) for run in RUNS for name in ("metrics", "report_html")
+        run_file(name).format(run=run)
+        for run in RUNS
+        for name in ("metrics", "report_html", "manifest")
     ]
     return [*reports, summary_file("summary_tsv"), summary_file("summary_html")]
 
@@ -207,6 +214,31 @@ def report_inputs(wildcards):
 
 
 check_run_inputs()
+
+
+def manifest_inputs(wildcards):
+    """Every file of the run, so that the manifest is written last and again when one changes."""
+    run = wildcards.run
+    skip = {"manifest", "metrics", "plots", "documents"} | {
+        n for n in FILES if n.startswith("shard_")
+    }
+    if not is_activated(run, "finetune_word2vec"):
+        skip |= {"finetune_model", "finetune_stats"}
+    files = [run_file(name) for name in FILES if name not in skip]
+    for name in ("shard_tokens", "shard_stats", "shard_counts", "shard_labels"):
+        files += shard_files(name)(wildcards)
+    return files
+
+
+def rerun_command(run):
+    """The command line that reruns a run, recorded in its manifest (config paths as given,
+    relative to the working directory where they are inside it)."""
+    inside = lambda path: os.path.abspath(path).startswith(os.getcwd() + os.sep)
+    configs = [os.path.relpath(path) if inside(path) else path for path in CONFIG_FILES]
+    arguments = [f"--configfile={path}" for path in configs]
+    return shlex.join(
+        ["snakemake", "--cores", "all", *arguments, run_file("manifest").format(run=run)]
+    )
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -440,9 +472,40 @@ rule write_report:
         "scripts/write_report.py"
 
 
+rule write_manifest:
+    input:
+        metrics=run_file("metrics"),
+        run_files=manifest_inputs,
+    output:
+        manifest=run_file("manifest"),
+    log:
+        log_file("write_manifest"),
+    conda:
+        "envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=30,
+    params:
+        settings=lambda wildcards: run_settings(wildcards.run),
+        command=lambda wildcards: rerun_command(wildcards.run),
+    script:
+        "scripts/write_manifest.py"
+
+
 rule summarize_runs:
     input:
         metrics=expand(run_file("metrics"), run=RUNS),
+        benchmarks=[
+            path
+            for run in RUNS
+            for path in [
+                *expand(
+                    benchmark_file("tokenize_corpus.{shard}", run), shard=range(shard_count(run))
+                ),
+                benchmark_file("train_fasttext", run),
+            ]
+        ],
     output:
         summary_tsv=summary_file("summary_tsv"),
         summary_html=report(

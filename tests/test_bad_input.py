@@ -397,3 +397,46 @@ def test_missing_input_named_in_the_config_stops_a_dry_run(tmp_path):
     result = _snakemake_dry_run(tmp_path, config)
     assert result.returncode != 0
     assert f"runs.en.corpus.path: {tmp_path / 'gone.txt'} does not exist" in result.stderr
+
+
+# --- I/O failures and training faults --------------------------------------------------------
+
+
+def _limit_file_size():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+
+def test_train_without_vec_on_a_full_disk_leaves_no_model(tmp_path):
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        str(REPO / "scripts" / "train_fasttext.py"),
+        "--tokens",
+        str(GENSIM_DATA / "lee_background.cor"),
+    ]
+    command += ["--model-bin", str(out / "model.bin"), "--dim", "8", "--bucket", "2000", "--epoch", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=_limit_file_size)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{out / 'model.bin'}: fastText wrote 40,000 of" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []  # no truncated model.bin renamed into place
+
+
+def test_tiny_matrix_trains_deterministically_without_nan(tmp_path):
+    from morphvec.training import train_fasttext
+
+    settings = {"dim": 4, "bucket": 50, "epoch": 1, "minCount": 1, "thread": 1}
+    first = train_fasttext(GENSIM_DATA / "lee_background.cor", tmp_path / "a.bin", fasttext=settings)
+    train_fasttext(GENSIM_DATA / "lee_background.cor", tmp_path / "b.bin", fasttext=settings)
+    assert first["zero_ngram_rows"]["after_fix"] == 0
+    assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()
+
+
+def test_token_file_that_is_not_utf8_names_the_line(tmp_path, capsys):
+    from morphvec.training import train_fasttext
+
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_bytes(b"good words here\nprice \xa35 only\n")
+    code = run_cli(train_fasttext, ["--tokens", str(tokens), "--model-bin", str(tmp_path / "m.bin")])
+    assert "tokens.txt: line 2: invalid UTF-8" in one_message(capsys, code)

@@ -53,12 +53,11 @@ def test_page_shows_the_verdict_escapes_words_and_carries_its_font(tiny_pipeline
     view = {
         "images": {},
         "summary_link": "../../summary.html",
-        "generated": "today",
+        "manifest_link": "../ro-crate-metadata.json",
         "source": {"commit": "abc", "dirty": False},
         "versions": {"python": "3"},
         "platform": "here",
         "config_yaml": "a: 1",
-        "compute_seconds": 1.0,
         "sections_shown": {},
     }
     page = render.render("report.html.j2", m=metrics, view=view)
@@ -73,6 +72,8 @@ def test_the_workflows_report_page(tiny_pipeline):
     assert "300,000 most frequent" not in page  # the protocol note states the real number
     assert "content words only" in page and "morphvec commit" in page
     assert "True" not in page and "False" not in page
+    assert " UTC" not in page and "compute time" not in page  # no clock in an artefact a rerun reproduces
+    assert '<a href="../ro-crate-metadata.json">' in page
 
 
 def test_numbers_for_people():

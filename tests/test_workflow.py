@@ -108,9 +108,10 @@ def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(work
     result = snakemake(workflow_run, "-n", config=changed)
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = planned_jobs(result.stdout + result.stderr)
-    # one job per step from training on, for the changed run only (and the summary of all runs)
-    steps = ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report", "summarize_runs"]
-    assert jobs == dict.fromkeys([*steps, "all"], 1)
+    # one job per step from training on, for the changed run only (and the summary of all runs);
+    # both manifests, which record the config file of the command that reruns them
+    steps = ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+    assert jobs == {**dict.fromkeys([*steps, "summarize_runs", "all"], 1), "write_manifest": 2}
 
 
 def test_summary_compares_the_runs(workflow_run):
@@ -129,3 +130,48 @@ def test_summary_compares_the_runs(workflow_run):
         abs=1e-3,
     )
     assert "ko_tiny/report/report.html" in (workflow_run / "results" / "summary.html").read_text(encoding="utf-8")
+
+
+def _small_run(workdir: Path, corpus: str) -> Path:
+    """A one-run English config (a few seconds) whose corpus path is ``corpus``."""
+    from conftest import GENSIM_DATA
+
+    config = {
+        "runs": {
+            "en": {
+                "corpus": {"path": corpus, "format": "txt"},
+                "tokenizer": {"name": "whitespace", "lowercase": True},
+                "fasttext": {"dim": 8, "bucket": 2000, "minCount": 2, "epoch": 1, "thread": 1},
+                "evaluation": {
+                    "similarity": {"ws": str(GENSIM_DATA / "wordsim353.tsv")},
+                    "analogy": {},
+                    "probe_words": ["government"],
+                    "samples": 50,
+                },
+            }
+        }
+    }
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def test_a_changed_input_path_never_leaves_a_report_of_the_old_data(tmp_path):
+    from conftest import GENSIM_DATA
+
+    text = (GENSIM_DATA / "lee_background.cor").read_text(encoding="utf-8")
+    (tmp_path / "corpus.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(text[: len(text) // 2], encoding="utf-8")
+    assert snakemake(tmp_path, config=_small_run(tmp_path, "corpus.txt")).returncode == 0
+    # pointed at a file that does not exist: a message, not a report of the old corpus (exit 0
+    # with only the report rerun, before)
+    result = snakemake(tmp_path, config=_small_run(tmp_path, "missing.txt"))
+    assert result.returncode != 0
+    assert "runs.en.corpus.path: missing.txt does not exist" in result.stderr
+    # pointed at another file: tokenization reruns, and the report names what it read
+    result = snakemake(tmp_path, config=_small_run(tmp_path, "other.txt"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((tmp_path / "results/en/report/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["corpus"]["corpus"] == "other.txt"
+    assert metrics["inputs"]["corpus"]["bytes"] == (tmp_path / "other.txt").stat().st_size
+    assert metrics["corpus"]["documents"] < 300

@@ -116,6 +116,24 @@ def check_text_file(path: Path) -> None:
         )
 
 
+def check_utf8(path: Path, fix: str) -> None:
+    """Stop on a file that is not UTF-8, naming the line (streamed in 1 MiB blocks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                line = lines_before + block.count(b"\n", 0, max(error.start, 0)) + 1
+                raise UserInputError(f"{path}: line {line}: invalid UTF-8", fix) from None
+            lines_before += block.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise UserInputError(f"{path}: line {lines_before + 1}: invalid UTF-8 at the end of the file", fix) from None
+
+
 def _numbered_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """``(line number, bytes)``; a damaged gzip stream stops with the line it broke in."""
     number = 0

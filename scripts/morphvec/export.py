@@ -20,6 +20,27 @@ log = logging.getLogger("morphvec.export_torch")
 LOADER = Path(__file__).with_name("fasttext_torch.py")
 
 
+def sort_safetensors_metadata(path: str | Path) -> None:
+    """Rewrite a safetensors header with its ``__metadata__`` keys sorted, in place.
+
+    safetensors keeps the metadata in a Rust ``HashMap`` and writes it in a random order per
+    process (safetensors/safetensors#584; the fix, PR #790, is not released), so two identical
+    exports differ byte for byte.  The sorted header has the same length, so the 8-byte size
+    prefix and every tensor offset stay as they are.
+    """
+    with open(path, "r+b") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+        metadata = header.pop("__metadata__", None)
+        ordered = ({"__metadata__": dict(sorted(metadata.items()))} if metadata else {}) | header
+        text = json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if len(text) > size:  # a different escaping than serde_json's: leave the file as written
+            log.warning("%s: safetensors header not canonicalised (%d > %d bytes)", path, len(text), size)
+            return
+        handle.seek(8)
+        handle.write(text.ljust(size, b" "))
+
+
 def export_torch(
     word_vectors: str | Path,
     ngram_vectors: str | Path,
@@ -65,6 +86,7 @@ def export_torch(
     metadata = {"format": FORMAT, "ngram_settings": json.dumps(settings, sort_keys=True)}
     with atomic_path(weights_out, suffix=".safetensors") as tmp:
         save_file(tensors, tmp, metadata=metadata)
+        sort_safetensors_metadata(tmp)
     with atomic_open(vocab_out) as out:
         out.write("".join(word + "\n" for word in words))
     if loader_out is not None:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from morphvec.runtime import UserInputError, atomic_save_dir, require_file, write_json
+from morphvec import provenance
+from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import read_word2vec
+from morphvec.vectors import read_word2vec, save_gensim
 
 log = logging.getLogger("morphvec.finetune_word2vec")
 
@@ -130,8 +131,7 @@ def finetune_word2vec(
         epochs=model.epochs,
     )
     seconds = time.perf_counter() - started
-    with atomic_save_dir(model_out) as tmp:
-        model.save(tmp)
+    save_gensim(model, model_out)
 
     final = model.wv.vectors[indices]
     moved = np.linalg.norm(final - initial, axis=1)
@@ -139,13 +139,13 @@ def finetune_word2vec(
     cosine = np.sum(final * initial, axis=1) / np.where(norms > 0, norms, 1.0)
     stats = {
         "pretrained": str(pretrained_path),
+        "pretrained_file": provenance.file_record(pretrained_path),
         "pretrained_words_read": len(pretrained),
         "vocabulary": len(model.wv),
         "initialised_from_pretrained": len(indices),
         "initialised_share": round(len(indices) / len(model.wv), 6),
         "lockf": lockf,
         "params": {**settings, "vector_size": pretrained.vector_size},
-        "seconds": round(seconds, 3),
         "movement": {
             "l2_mean": float(moved.mean()) if len(moved) else None,
             "l2_median": float(np.median(moved)) if len(moved) else None,
@@ -159,7 +159,7 @@ def finetune_word2vec(
         "neighbours_before": neighbours_before,
         "neighbours_after": _neighbours(model.wv, watched),
     }
-    log.info("trained in %.1f s; pretrained words moved %s", seconds, stats["movement"])
+    log.info("trained in %.1f s; pretrained words moved %s", seconds, stats["movement"])  # times: log only
     if stats_out is not None:
         write_json(stats_out, stats)
     return stats

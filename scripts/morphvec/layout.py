@@ -48,6 +48,8 @@ FILES = {
     "metrics": "report/metrics.json",
     "report_html": "report/report.html",
     "plots": "report/plots",
+    # write_manifest: the run directory is an RO-Crate
+    "manifest": "ro-crate-metadata.json",
 }
 
 # Files of all runs together.

@@ -82,6 +82,9 @@ def similarity_scatter_png(name: str, scored_pairs: list, vocab: set[str]) -> by
     return _png(fig)
 
 
+ADJUST_TEXT_ITERATIONS = 300
+
+
 def pca_png(words: list[str], vectors: np.ndarray, title: str) -> bytes:
     """2-D PCA of ``vectors`` with every point labelled by its word (labels spread apart)."""
     from adjustText import adjust_text
@@ -94,8 +97,15 @@ def pca_png(words: list[str], vectors: np.ndarray, title: str) -> bytes:
     fig, ax = plt.subplots(figsize=(7, 6), dpi=100)
     ax.scatter(points[:, 0], points[:, 1], s=10, color="tab:blue")
     labels = [ax.text(x, y, word, fontsize=9) for word, (x, y) in zip(words, points, strict=True)]
+    # adjustText stops after one second of wall time unless given an iteration limit: then the
+    # labels land where the machine's speed puts them, and a rerun draws a different figure.
     adjust_text(
-        labels, x=points[:, 0], y=points[:, 1], ax=ax, arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5}
+        labels,
+        x=points[:, 0],
+        y=points[:, 1],
+        ax=ax,
+        iter_lim=ADJUST_TEXT_ITERATIONS,
+        arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5},
     )
     ax.set(
         xlabel=f"PC1 ({100 * explained[0]:.0f}% of variance)",

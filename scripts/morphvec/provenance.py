@@ -1,6 +1,8 @@
 """What produced a result: versions, the project's commit, the platform."""
 
 import functools
+import hashlib
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -47,8 +49,20 @@ def source() -> dict:
     """The project's git commit and whether the working tree had uncommitted changes."""
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit or "unknown (not a git checkout)", "dirty": bool(status) if status is not None else None}
+    found = {"commit": commit or "unknown (not a git checkout)", "dirty": bool(status) if status is not None else None}
+    found["date"] = _git("log", "-1", "--format=%cs")  # the commit's date (YYYY-MM-DD), not today's
+    return found
 
 
 def platform_name() -> str:
     return f"{platform.system()} {platform.release()} {platform.machine()}"
+
+
+def sha256(path: str | os.PathLike) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def file_record(path: str | os.PathLike) -> dict:
+    """A file as provenance names it: the path as given, its size and its SHA-256."""
+    return {"path": str(path), "bytes": os.path.getsize(path), "sha256": sha256(path)}

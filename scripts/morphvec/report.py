@@ -11,8 +11,7 @@ adds to the metrics and the view, and a block in the template.
 """
 
 import logging
-import time
-from datetime import UTC, datetime
+import os
 from pathlib import Path
 
 from morphvec import analyses, provenance, render
@@ -20,7 +19,7 @@ from morphvec import plots as figures
 from morphvec.corpus import read_token_counts
 from morphvec.evaluation import evaluate, nearest_neighbours
 from morphvec.parity import check_parity
-from morphvec.runtime import atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 from morphvec.vectors import EOS, open_fasttext_vectors
 
@@ -107,27 +106,49 @@ def _write_outputs(metrics: dict, images: dict, view: dict, metrics_path, html_p
         out.write(page)
 
 
-def _view(metrics: dict, images: dict, settings: dict, started: float) -> dict:
-    """What the page shows beyond metrics.json: figures, provenance and derived labels."""
-    steps_seconds = metrics["corpus"]["seconds"] + metrics["training"]["seconds"]
-    steps_seconds += metrics.get("finetune_word2vec", {}).get("seconds", 0.0)
+def _view(metrics: dict, images: dict, settings: dict) -> dict:
+    """What the page shows beyond metrics.json: figures, provenance and derived labels.
+
+    No dates or durations: the page is an artefact that a rerun must reproduce byte for byte;
+    times live in the logs and ``benchmarks/`` (and the summary across runs).
+    """
     return {
         "images": {name: render.png_data_uri(png) for name, png in images.items()},
         "summary_link": "../../summary.html",
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "manifest_link": "../ro-crate-metadata.json",
         "source": provenance.source(),
         "versions": provenance.versions(),
         "platform": provenance.platform_name(),
         "config_yaml": _yaml(settings),
-        "compute_seconds": steps_seconds + (time.perf_counter() - started),
         "sections_shown": {name: len(result["sections"]) > 1 for name, result in metrics["quality"]["analogy"].items()},
     }
+
+
+def _check_corpus_is_the_configured_one(corpus: dict, settings: dict, token_stats) -> None:
+    """A report must never name data it did not read: the tokens come from the configured corpus."""
+    configured_path = settings.get("corpus", {}).get("path")
+    if configured_path and os.path.realpath(configured_path) != os.path.realpath(corpus["corpus"]):
+        raise UserInputError(
+            f"{token_stats}: the tokens were made from {corpus['corpus']}, but the config names {configured_path}",
+            "rerun tokenization: `snakemake --forcerun tokenize_corpus` (Snakemake normally does this itself)",
+        )
+
+
+def _inputs_read(corpus: dict, similarity: dict, analogy: dict, finetune_stats) -> dict:
+    """Every input file this report's numbers come from, with size and SHA-256."""
+    inputs = {"corpus": corpus.get("corpus_file") or {"path": corpus["corpus"]}}
+    for kind, files in (("similarity", similarity), ("analogy", analogy)):
+        for name, path in files.items():
+            inputs[f"{kind}:{name}"] = provenance.file_record(path)
+    if finetune_stats is not None:
+        inputs["pretrained"] = read_json(finetune_stats)["pretrained_file"]
+    return inputs
 
 
 def _yaml(data: dict) -> str:
     import yaml
 
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=True)  # one order, however the config was written
 
 
 @configured("evaluation")
@@ -174,8 +195,9 @@ def write_report(
     never names data it did not read.  gensim's side is read from the extracted arrays, not from
     a pickle.  ``settings`` is the run's config, recorded in metrics.json.
     """
-    started = time.perf_counter()
     metrics_path, plots_dir = metrics, plots
+    corpus = read_json(token_stats)
+    _check_corpus_is_the_configured_one(corpus, settings or {}, token_stats)
     vector_files = (word_vectors, ngram_vectors, vocab, ngram_settings)
     ft_model, wv, torch_embedding = _load_models(model_bin, vector_files, torch_weights)
     parity = check_parity(ft_model, wv, torch_embedding, tokens, samples, tolerance, seed)
@@ -187,18 +209,18 @@ def write_report(
         f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(words))
         for name, result in quality["similarity"].items()
     }
-    corpus = read_json(token_stats)
     neighbours, neighbours_content = _neighbour_views(wv, probe_words, corpus["tokenizer"])
     report = {"run": run, "settings": settings or {}, "corpus": corpus, "training": read_json(train_stats)}
     report.update(vocabulary_size=len(words), parity=parity, quality=quality, neighbours=neighbours)
     report["neighbours_content"] = neighbours_content
+    report["inputs"] = _inputs_read(corpus, similarity, analogy, finetune_stats)
     _corpus_section(report, images, token_counts, run)
     _pca_section(images, torch_embedding, words, pca_words, pca_top_n)
     if Path(labels).is_file() and Path(labels).stat().st_size:
         _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
     if finetune_model is not None:
         _finetune_section(report, finetune_model, finetune_stats, similarity, analogy, probe_words)
-    view = _view(report, images, settings or {}, started)
+    view = _view(report, images, settings or {})
     _write_outputs(report, images, view, metrics_path, report_html, plots_dir)
     log.info("parity max abs diff %.2e (%s)", parity["max_abs_diff"], "pass" if parity["passed"] else "FAIL")
     return {"parity_passed": parity["passed"], "metrics": str(metrics_path)}

@@ -19,6 +19,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -62,17 +63,44 @@ def _name_unnamed_os_error(error: BaseException, path: Path) -> None:
         error.filename = str(path)
 
 
+def _temporary_name(name: str) -> re.Pattern:
+    """The names ``tempfile.mkstemp``/``mkdtemp`` give temporaries of ``name`` here:
+    ``.<name>.`` + 8 characters of its alphabet + an optional suffix."""
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}(\.[A-Za-z0-9]+)?")
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove temporaries of ``path`` that a killed writer left behind.
+
+    Called just before ``path`` is written again: only one job writes a given output (Snakemake
+    guarantees it, and its lock keeps a second workflow out), so an older temporary of the same
+    output can only come from an interrupted run (``kill -9``, a node failure).
+    """
+    if not path.parent.is_dir():
+        return
+    pattern = _temporary_name(path.name)
+    for leftover in path.parent.iterdir():
+        if pattern.fullmatch(leftover.name):
+            log.info("removing %s, left by an interrupted run", leftover)
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[str]:
     """Yield a temporary path in the same directory; rename it to ``path`` on success.
 
     For libraries that insist on writing to a path themselves (fastText, gensim, numpy).
-    ``suffix`` keeps an extension some writers append or check (e.g. ``.npy``).
+    ``suffix`` keeps an extension some writers append or check (e.g. ``.npy``).  Temporaries of
+    ``path`` left by a killed earlier attempt are removed first.
     """
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=suffix if suffix is not None else ".tmp", dir=path.parent
     )
@@ -108,6 +136,7 @@ def atomic_save_dir(path: str | os.PathLike) -> Iterator[str]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield str(tmp_dir / path.name)
@@ -363,4 +392,6 @@ def main(function: Callable, namespace: dict) -> None:
     if "snakemake" in namespace:
         sys.exit(run_snakemake(function, namespace["snakemake"]))
     elif namespace.get("__name__") == "__main__":
+        if os.environ.get("PYTHONHASHSEED") != "0":  # as under the Snakefile: see its note on hashing
+            os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
         sys.exit(run_cli(function))

@@ -1,10 +1,12 @@
 """Compare all runs of a config: one row per run, in ``summary.tsv`` and ``summary.html``.
 
-Columns: the settings that differ between the runs, sizes, times, parity, word-similarity ρ
+Columns: the settings that differ between the runs, sizes, wall times (from the benchmark files),
+parity, word-similarity ρ
 (in-vocabulary and with subword vectors), analogy accuracy (gensim protocol and OOV-aware) and the
 sentiment probe.  The TSV keeps machine names; the page gives each column a readable title.
 """
 
+import collections
 import csv
 import io
 import json
@@ -38,7 +40,21 @@ def differing_settings(settings: dict[str, dict]) -> list[str]:
     return [n for n in names if len({json.dumps(values.get(n), sort_keys=True) for values in flat.values()}) > 1]
 
 
-def summary_rows(metrics: dict[str, dict], settings: dict[str, dict]) -> tuple[list[str], list[list]]:
+def step_seconds(benchmarks: list[str | Path]) -> dict[str, dict[str, float]]:
+    """Wall seconds by run and step from Snakemake's ``benchmarks/<step>[.<shard>].tsv`` files
+    (shards summed): times live in files whose purpose is timing, not in the runs' artefacts."""
+    times: dict[str, dict[str, float]] = collections.defaultdict(lambda: collections.defaultdict(float))
+    for path in map(Path, benchmarks):
+        with open(path, encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+        if rows:
+            times[path.parent.parent.name][path.name.split(".")[0]] += float(rows[0]["s"])
+    return times
+
+
+def summary_rows(
+    metrics: dict[str, dict], settings: dict[str, dict], times: dict[str, dict[str, float]] | None = None
+) -> tuple[list[str], list[list]]:
     varying = differing_settings(settings)
     flat_settings = {run: flatten({k: v for k, v in s.items() if k in SETTING_SECTIONS}) for run, s in settings.items()}
     columns = ["run", *varying, "documents", "tokens", "types", "vocabulary", "tokenize_seconds", "train_seconds",
@@ -58,8 +74,8 @@ def summary_rows(metrics: dict[str, dict], settings: dict[str, dict]) -> tuple[l
             tokens=m["corpus"]["tokens"],
             types=m["corpus"]["types"],
             vocabulary=m["vocabulary_size"],
-            tokenize_seconds=m["corpus"]["seconds"],
-            train_seconds=m["training"]["seconds"],
+            tokenize_seconds=(times or {}).get(run, {}).get("tokenize_corpus"),
+            train_seconds=(times or {}).get(run, {}).get("train_fasttext"),
             parity_max_abs_diff=m["parity"]["max_abs_diff"],
             parity_passed=m["parity"]["passed"],
         )
@@ -130,14 +146,20 @@ def _page_cell(column: str, value) -> str:
     return render.number(value) if not isinstance(value, str) else value
 
 
-def summarize_runs(metrics: list[str | Path], summary_tsv: str | Path, summary_html: str | Path) -> dict:
-    """Compare all runs: one row per run (``metrics`` are their metrics.json files)."""
+def summarize_runs(
+    metrics: list[str | Path],
+    summary_tsv: str | Path,
+    summary_html: str | Path,
+    benchmarks: list[str | Path] | None = None,
+) -> dict:
+    """Compare all runs: one row per run (``metrics`` are their metrics.json files; the times
+    come from Snakemake's ``benchmarks`` files of tokenization and training, wall seconds)."""
     loaded = {}
     for path in metrics:
         data = read_json(path)
         loaded[data["run"]] = data
     settings = {run: data.get("settings", {}) for run, data in loaded.items()}
-    columns, rows = summary_rows(loaded, settings)
+    columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     writer.writerow(columns)

@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from morphvec import provenance
 from morphvec.corpus import iter_records, read_token_counts, write_token_counts
 from morphvec.runtime import UserInputError, atomic_open, read_json, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
@@ -265,7 +266,7 @@ def _counted(records: Iterable, counters: collections.Counter) -> Iterator:
         yield record
 
 
-def _token_stats(corpus, name, lowercase, counters, types, started, threads, shard, shards) -> dict:
+def _token_stats(corpus, name, lowercase, counters, types, threads, shard, shards) -> dict:
     return {
         "corpus": str(corpus),
         "tokenizer": name,
@@ -275,7 +276,6 @@ def _token_stats(corpus, name, lowercase, counters, types, started, threads, sha
         "dropped_empty": counters["dropped_empty"],
         "tokens": counters["tokens"],
         "types": len(types),
-        "seconds": round(time.perf_counter() - started, 3),
         "workers": threads,
         "shard": shard,
         "shards": shards,
@@ -343,14 +343,16 @@ def tokenize_corpus(
             counters.update(batch_counters)
             types.update(batch_types)
     counters.update(read_counters)
-    stats = _token_stats(corpus, name, lowercase, counters, types, started, threads, shard, shards)
+    stats = _token_stats(corpus, name, lowercase, counters, types, threads, shard, shards)
+    if shard == 0:  # what was read, checked once per corpus (the report and manifest name it)
+        stats["corpus_file"] = provenance.file_record(corpus)
     log.info(
         "tokenized %d documents (%d dropped as empty): %d tokens, %d types in %.1f s",
         stats["documents"],
         stats["dropped_empty"],
         stats["tokens"],
         stats["types"],
-        stats["seconds"],
+        time.perf_counter() - started,
     )
     if token_counts is not None:
         write_token_counts(token_counts, types)
@@ -396,11 +398,10 @@ def gather_tokens(
     for path in shard_counts:
         counts.update(dict(read_token_counts(path)))
     write_token_counts(token_counts, counts)
-    merged = {key: value for key, value in stats[0].items() if key not in ("shard", "seconds")}
+    merged = {key: value for key, value in stats[0].items() if key != "shard"}
     merged.update({key: sum(s[key] for s in stats) for key in SUMMED})
     merged["types"] = len(counts)
     merged["shards"] = len(stats)
-    merged["seconds"] = round(sum(s["seconds"] for s in stats), 3)  # tokenizer time over all shards
     merged["cleaning"] = {key: sum(s["cleaning"][key] for s in stats) for key in stats[0]["cleaning"]}
     write_json(token_stats, merged)
     log.info(

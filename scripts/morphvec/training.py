@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from morphvec import schema
+from morphvec.corpus import check_utf8
 from morphvec.runtime import UserInputError, atomic_path, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
@@ -191,7 +192,7 @@ def build_model(job: dict) -> dict:
         model = _train_unsupervised(tokens, settings)
     else:
         model = _train_with_gensim(tokens, settings, model_bin)
-    train_seconds = time.perf_counter() - started
+    print(f"trained in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # for the log; not in the stats
 
     n_words = len(model.get_words())
     input_matrix = model.get_input_matrix()
@@ -209,7 +210,6 @@ def build_model(job: dict) -> dict:
     return {
         "trainer": trainer,
         "params": settings,
-        "seconds": round(train_seconds, 3),
         "words": n_words,
         "buckets": n_buckets,
         "zero_ngram_rows": {
@@ -271,7 +271,7 @@ def _run_child(job: dict) -> dict:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
     child = subprocess.run(
         [sys.executable, "-m", "morphvec.training"],
-        input=json.dumps(job),
+        input=json.dumps({**job, "parent": os.getpid()}),
         env=env,
         capture_output=True,
         text=True,
@@ -320,6 +320,7 @@ def train_fasttext(
     _check_settings(fasttext, trainer)
     if tokens.stat().st_size == 0:
         raise UserInputError(f"{tokens} is empty: there is nothing to train on")
+    check_utf8(tokens, "tokenize the corpus with the tokenize_corpus step (it writes UTF-8), or convert the file")
     log.info("training with %s on %s: %s", trainer, tokens, fasttext)
     with contextlib.ExitStack() as stack:
         tmp_bin = stack.enter_context(atomic_path(model_bin, suffix=".bin"))
@@ -330,9 +331,8 @@ def train_fasttext(
         stats = _run_child(job)
     zero = stats["zero_ngram_rows"]
     log.info(
-        "trained %d words in %.1f s; all-zero n-gram rows: %.1f%% before the fix, %.1f%% after (%d filled)",
+        "trained %d words; all-zero n-gram rows: %.1f%% before the fix, %.1f%% after (%d filled)",
         stats["words"],
-        stats["seconds"],
         100 * zero["before_fix_share"],
         100 * zero["after_fix_share"],
         zero["filled"],
@@ -342,9 +342,24 @@ def train_fasttext(
     return stats
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: end this child when the step process dies (``kill -9``), instead of training on as an
+    orphan that writes a temporary model after the rerun has cleaned up."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            sys.exit(1)
+
+
 def _child_main() -> int:
     """The child's entry point: a job dict as JSON on stdin, statistics as one JSON line on stdout."""
     job = json.load(sys.stdin)
+    _die_with_parent(job["parent"])
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit: a failed write we detect, not a dead child
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         stats = build_model(job)
     except RuntimeError as error:  # fastText's and gensim's training errors

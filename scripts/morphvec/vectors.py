@@ -57,20 +57,18 @@ def load_gensim(
     model_bin = require_file(model_bin, "fastText model", "run the train_fasttext step first")
     started = time.perf_counter()
     model = load_facebook_model(str(model_bin))
-    model_seconds = time.perf_counter() - started
-    with atomic_save_dir(model_out) as tmp:
-        model.save(tmp, sep_limit=SEPARATE_ARRAYS_FROM)
+    log.info("load_facebook_model: %.2f s", time.perf_counter() - started)
+    save_gensim(model, model_out)
 
     started = time.perf_counter()
     wv = load_facebook_vectors(str(model_bin))
-    vectors_seconds = time.perf_counter() - started
-    with atomic_save_dir(kv_out) as tmp:
-        wv.save(tmp, sep_limit=SEPARATE_ARRAYS_FROM)
+    log.info("load_facebook_vectors: %.2f s", time.perf_counter() - started)
+    save_gensim(wv, kv_out)
 
     # The saved files must open memory-mapped and give the same vectors.
     started = time.perf_counter()
     reopened = FastTextKeyedVectors.load(str(kv_out), mmap="r")
-    mmap_seconds = time.perf_counter() - started
+    log.info("memory-mapped load: %.3f s", time.perf_counter() - started)
     probe = wv.index_to_key[: min(100, len(wv))]
     max_diff = float(np.max(np.abs(reopened[probe] - wv[probe]))) if probe else 0.0
     if max_diff != 0.0 or len(reopened) != len(wv):
@@ -81,9 +79,6 @@ def load_gensim(
         "vocabulary": len(wv),
         "vector_size": wv.vector_size,
         "bucket": wv.bucket,
-        "load_facebook_model_seconds": round(model_seconds, 3),
-        "load_facebook_vectors_seconds": round(vectors_seconds, 3),
-        "mmap_load_seconds": round(mmap_seconds, 3),
     }
     log.info("gensim: %d words x %d dims; saved %s and %s", len(wv), wv.vector_size, model_out, kv_out)
     if stats_out is not None:
@@ -95,6 +90,25 @@ def load_gensim(
 
 EOS = "</s>"
 NGRAM_HASH = "fastText FNV-1a 32-bit over UTF-8 bytes, each byte sign-extended (int8) before the xor"
+
+
+def save_gensim(obj, path: str | Path) -> None:
+    """``obj.save`` (large arrays as ``.npy`` siblings, for ``mmap='r'``), reproducibly.
+
+    gensim records "lifecycle events" (creation, training, saving) with the current date and the
+    path saved to -- here a temporary directory -- in the pickle itself, so two identical models
+    would differ byte for byte.  ``lifecycle_events = None`` is gensim's documented switch-off.
+    A trained model also keeps ``total_train_time`` (seconds): logged, then zeroed, because
+    times belong in timing files.
+    """
+    for part in (obj, getattr(obj, "wv", None)):
+        if part is not None:
+            part.lifecycle_events = None
+    if getattr(obj, "total_train_time", None):
+        log.info("%s: trained for %.2f s (not kept in the saved model)", path, obj.total_train_time)
+        obj.total_train_time = 0.0
+    with atomic_save_dir(path) as tmp:
+        obj.save(tmp, sep_limit=SEPARATE_ARRAYS_FROM)
 
 
 def _save_npy(path: str | Path, array: np.ndarray) -> None:
