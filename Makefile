@@ -21,6 +21,7 @@ $(INSTALLED): requirements.txt
 
 ## run: the workflow (default config: the bundled NSMC sample); CONFIG=config/full_nsmc.yaml for more
 run: $(INSTALLED)
+	$(if $(CONFIG),PYTHONPATH=scripts $(BIN)/python -m morphvec.schema $(CONFIG))
 	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
 	$(BIN)/snakemake --cores 1 $(if $(CONFIG),--configfile $(CONFIG)) --report results/snakemake_report.html
 	@echo

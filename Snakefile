@@ -18,6 +18,7 @@ from snakemake.utils import min_version, validate
 os.environ.setdefault("PYTHONHASHSEED", "0")
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from morphvec.layout import FILES, benchmark_file, log_file, run_file, summary_file
+from morphvec.provenance import run_inputs
 from morphvec.schema import config_file_problem
 from morphvec.training import fasttext_settings_problems
 
@@ -166,25 +167,12 @@ def model_mem_mb(wildcards):
     return int(4 * (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6 + 1000)
 
 
-def run_inputs(run):
-    """The files a run reads from outside results/ (corpus, evaluation files, pretrained vectors),
-    by their config keys."""
-    settings = run_settings(run)
-    evaluation = settings["evaluation"]
-    files = {"corpus.path": settings["corpus"]["path"]}
-    for kind in ("similarity", "analogy"):
-        files.update({f"evaluation.{kind}.{name}": path for name, path in evaluation[kind].items()})
-    if is_activated(run, "finetune_word2vec"):
-        files["finetune_word2vec.pretrained"] = settings["finetune_word2vec"].get("pretrained")
-    return files
-
-
 def check_run_inputs():
     """Stop before anything runs when an input named in the config is not a file.  Snakemake would
     not notice for a job whose outputs exist, and a report would name data it never read."""
     problems = []
     for run in RUNS:
-        for key, path in run_inputs(run).items():
+        for key, path in run_inputs(run_settings(run)).items():
             if path is None:
                 problems.append(f"runs.{run}.{key} is required when the step is activated")
             elif not Path(path).is_file():
@@ -209,7 +197,7 @@ def report_inputs(wildcards):
     if is_activated(run, "finetune_word2vec"):
         names += ["finetune_model", "finetune_stats"]
     inputs = {name: run_file(name) for name in names}
-    inputs["input_files"] = list(run_inputs(run).values())
+    inputs["input_files"] = list(run_inputs(run_settings(run)).values())
     return inputs
 
 

@@ -440,3 +440,22 @@ def test_token_file_that_is_not_utf8_names_the_line(tmp_path, capsys):
     tokens.write_bytes(b"good words here\nprice \xa35 only\n")
     code = run_cli(train_fasttext, ["--tokens", str(tokens), "--model-bin", str(tmp_path / "m.bin")])
     assert "tokens.txt: line 2: invalid UTF-8" in one_message(capsys, code)
+
+
+# --- export files given to the torch loader -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings", ['{"max_n": 6, "bucket": 10}', "not json", '{"min_n": "three", "max_n": 6, "bucket": 10}']
+)
+def test_damaged_export_metadata_is_a_value_error_naming_the_file(tmp_path, settings):
+    import torch
+    from safetensors.torch import save_file
+
+    from morphvec.fasttext_torch import FORMAT, FastTextEmbedding
+
+    tensors = {"word_vectors": torch.zeros(2, 4), "ngram_vectors": torch.zeros(10, 4)}
+    save_file(tensors, tmp_path / "embeddings.safetensors", metadata={"format": FORMAT, "ngram_settings": settings})
+    (tmp_path / "vocab.txt").write_text("영화\n배우\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"embeddings\.safetensors"):
+        FastTextEmbedding.load(tmp_path)

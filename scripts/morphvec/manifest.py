@@ -51,18 +51,6 @@ def _seeds(settings: dict) -> dict:
     return seeds
 
 
-def run_inputs(settings: dict) -> dict[str, str]:
-    """The files a run reads from outside ``results/``, by config key."""
-    evaluation = settings["evaluation"]
-    files = {"corpus.path": settings["corpus"]["path"]}
-    for kind in ("similarity", "analogy"):
-        files.update({f"evaluation.{kind}.{name}": path for name, path in evaluation[kind].items()})
-    finetune = settings.get("finetune_word2vec", {})
-    if finetune.get("activate"):
-        files["finetune_word2vec.pretrained"] = finetune["pretrained"]
-    return files
-
-
 def _output_files(run_dir: Path) -> list[str]:
     """Every file of the run directory (relative, sorted) but the manifest and its own log."""
     own = {MANIFEST, "logs/write_manifest.log", "logs/write_manifest.log.traceback"}
@@ -117,7 +105,7 @@ def build_crate(run: str, run_dir: Path, settings: dict, command: str):
         crate.add(
             _context(crate, f"#input-{key}", "File", name=key, **{"morphvec:path": path}, **_file_facts(Path(path)))
         )
-        for key, path in run_inputs(settings).items()
+        for key, path in provenance.run_inputs(settings).items()
     ]
     deterministic = single_threaded(settings)
     outputs = []
@@ -170,7 +158,7 @@ def write_manifest(
         json.dump(crate.metadata.generate(), out, indent=4, sort_keys=True, ensure_ascii=False)
         out.write("\n")
     files = sum(1 for entity in crate.data_entities if entity.get("morphvec:role"))
-    log.info("manifest of %s: %d files of the run, %d inputs", run, files, len(run_inputs(settings)))
+    log.info("manifest of %s: %d files of the run, %d inputs", run, files, len(provenance.run_inputs(settings)))
     return {"manifest": str(manifest), "files": files}
 
 

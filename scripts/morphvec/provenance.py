@@ -66,3 +66,15 @@ def sha256(path: str | os.PathLike) -> str:
 def file_record(path: str | os.PathLike) -> dict:
     """A file as provenance names it: the path as given, its size and its SHA-256."""
     return {"path": str(path), "bytes": os.path.getsize(path), "sha256": sha256(path)}
+
+
+def run_inputs(settings: dict) -> dict[str, str]:
+    """The files a run reads from outside ``results/``, by config key."""
+    evaluation = settings["evaluation"]
+    files = {"corpus.path": settings["corpus"]["path"]}
+    for kind in ("similarity", "analogy"):
+        files.update({f"evaluation.{kind}.{name}": path for name, path in evaluation[kind].items()})
+    finetune = settings.get("finetune_word2vec", {})
+    if finetune.get("activate"):
+        files["finetune_word2vec.pretrained"] = finetune["pretrained"]
+    return files
