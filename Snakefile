@@ -17,6 +17,7 @@ from snakemake.utils import min_version, validate
 # saves apart in the iteration order of a set of strings, so a random seed gives different bytes.
 os.environ.setdefault("PYTHONHASHSEED", "0")
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from morphvec.compress import variant_problems
 from morphvec.layout import FILES, benchmark_file, log_file, run_file, summary_file
 from morphvec.provenance import run_inputs
 from morphvec.schema import config_file_problem
@@ -61,11 +62,17 @@ for run_name, run_config in RUNS.items():
     for problem in fasttext_settings_problems(run_config["fasttext"]):
         key, _, fix = problem.partition("; ")
         stop(f"{', '.join(CONFIG_FILES)}: runs.{run_name}.fasttext.{key}\n  fix: {fix}")
+    compress = run_config["compress_vectors"]
+    dim = run_config["fasttext"]["dim"]
+    for problem in variant_problems(compress["variants"] if compress["activate"] else {}, dim):
+        key, _, fix = problem.partition("; ")
+        stop(f"{', '.join(CONFIG_FILES)}: runs.{run_name}.compress_vectors.{key}\n  fix: {fix}")
 
 
 wildcard_constraints:
     run="|".join(re.escape(name) for name in RUNS),
     shard=r"\d+",
+    variant=r"[A-Za-z0-9_.-]+",
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -186,6 +193,19 @@ def check_run_inputs():
         )
 
 
+def variants(run):
+    """The compact-model variants of a run (none unless compress_vectors is activated)."""
+    return (
+        list(run_settings(run)["compress_vectors"]["variants"])
+        if is_activated(run, "compress_vectors")
+        else []
+    )
+
+
+def compact_files(name, run):
+    return expand(run_file(name), run=run, variant=variants(run))
+
+
 def report_inputs(wildcards):
     """Every run's files the report reads; the fine-tuned model when that step is on; and the
     run's own inputs, so that a changed or missing input path can never leave a report naming
@@ -198,6 +218,7 @@ def report_inputs(wildcards):
         names += ["finetune_model", "finetune_stats"]
     inputs = {name: run_file(name) for name in names}
     inputs["input_files"] = list(run_inputs(run_settings(run)).values())
+    inputs["compact_weights"] = compact_files("compact_weights", run)
     return inputs
 
 
@@ -207,14 +228,16 @@ check_run_inputs()
 def manifest_inputs(wildcards):
     """Every file of the run, so that the manifest is written last and again when one changes."""
     run = wildcards.run
-    skip = {"manifest", "metrics", "plots", "documents"} | {
-        n for n in FILES if n.startswith("shard_")
-    }
+    per_shard = ("shard_tokens", "shard_stats", "shard_counts", "shard_labels")
+    per_variant = ("compact_weights", "compact_vocab", "compact_loader", "compress_stats")
+    skip = {"manifest", "metrics", "plots", "documents", *per_shard, *per_variant}
     if not is_activated(run, "finetune_word2vec"):
         skip |= {"finetune_model", "finetune_stats"}
     files = [run_file(name) for name in FILES if name not in skip]
-    for name in ("shard_tokens", "shard_stats", "shard_counts", "shard_labels"):
+    for name in per_shard:
         files += shard_files(name)(wildcards)
+    for name in per_variant:
+        files += compact_files(name, run)
     return files
 
 
@@ -376,6 +399,33 @@ rule extract_vectors:
         "scripts/extract_vectors.py"
 
 
+rule compress_vectors:
+    input:
+        word_vectors=rules.extract_vectors.output.word_vectors,
+        ngram_vectors=rules.extract_vectors.output.ngram_vectors,
+        vocab=rules.extract_vectors.output.vocab,
+        ngram_settings=rules.extract_vectors.output.ngram_settings,
+    output:
+        compact_weights=run_file("compact_weights"),
+        compact_vocab=run_file("compact_vocab"),
+        compact_loader=run_file("compact_loader"),
+        compress_stats=run_file("compress_stats"),
+    log:
+        log_file("compress_vectors.{variant}"),
+    benchmark:
+        benchmark_file("compress_vectors.{variant}")
+    conda:
+        "envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=model_mem_mb,
+        runtime=60,
+    params:
+        config=options("compress_vectors"),
+    script:
+        "scripts/compress_vectors.py"
+
+
 rule finetune_word2vec:
     input:
         tokens=rules.gather_tokens.output.tokens,
@@ -494,8 +544,11 @@ rule summarize_runs:
                 benchmark_file("train_fasttext", run),
             ]
         ],
+        torch_weights=expand(run_file("torch_weights"), run=RUNS),
+        compact_weights=[path for run in RUNS for path in compact_files("compact_weights", run)],
     output:
         summary_tsv=summary_file("summary_tsv"),
+        compact_tsv=summary_file("compact_tsv"),
         summary_html=report(
             summary_file("summary_html"),
             caption="resources/report/summary.rst",

@@ -22,6 +22,7 @@ GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 SEED_SENTENCE = "우리에게 굵직한 지혜들을 건네는 너무나 멋진 영화"
 SEED_MORPHEMES = ["우리", "에게", "굵직", "한", "지혜", "들", "을", "건네", "는", "너무나", "멋진", "영화"]
 TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread": 1, "seed": 0}
+TINY_COMPACT = {"words": 500, "buckets": 4000, "subvectors": 4, "centroids": 64}
 
 
 def sample_rows(n: int) -> list[str]:
@@ -45,6 +46,7 @@ def tiny_config(workdir: Path) -> dict:
                 "corpus": {"path": str(corpus), "text_column": "text", "label_column": "rating"},
                 "tokenizer": {"shards": 2},
                 "fasttext": dict(TINY_FASTTEXT),
+                "compress_vectors": {"activate": True, "variants": {"small": TINY_COMPACT}},
                 "evaluation": {
                     **evaluation,
                     "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},

@@ -110,7 +110,7 @@ def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(work
     jobs = planned_jobs(result.stdout + result.stderr)
     # one job per step from training on, for the changed run only (and the summary of all runs);
     # both manifests, which record the config file of the command that reruns them
-    steps = ["train_fasttext", "load_gensim", "extract_vectors", "export_torch", "write_report"]
+    steps = ["train_fasttext", "load_gensim", "extract_vectors", "compress_vectors", "export_torch", "write_report"]
     assert jobs == {**dict.fromkeys([*steps, "summarize_runs", "all"], 1), "write_manifest": 2}
 
 

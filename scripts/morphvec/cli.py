@@ -144,7 +144,8 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
         else:
             kwargs[key] = value
     for name, param in inspect.signature(function).parameters.items():
-        if kwargs.get(name) is None and name in layout.FILES and run_dir is not None:
+        per_job = "{" in layout.FILES.get(name, "")  # one file per shard or variant: give it explicitly
+        if kwargs.get(name) is None and name in layout.FILES and run_dir is not None and not per_job:
             path = layout.run_file(name, run_dir)
             optional = param.default is None  # e.g. the fine-tuned model of a run without that step
             if not optional or Path(path).exists():

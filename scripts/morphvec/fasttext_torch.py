@@ -18,6 +18,11 @@ Usage::
     emb.word_vectors(["영화", "재밌"])               # (2, dim)
     emb.sentence_vectors([["영화", "가", "재밌", "다"]])  # (1, dim)
 
+The same class opens a **compact** export (the ``compress_vectors`` step: pruned vocabulary,
+kept n-gram buckets, product-quantized rows): its codes are decoded once at load time into the
+same two matrices, and an n-gram whose bucket was dropped contributes nothing (an unknown word's
+vector is the mean of its n-gram rows that were kept).  Same API, same code paths.
+
 This file is copied next to the exported weights, so the export directory is self-contained.
 """
 
@@ -34,6 +39,7 @@ from torch.nn import functional as F
 WEIGHTS_FILE = "embeddings.safetensors"
 VOCAB_FILE = "vocab.txt"
 FORMAT = "morphvec-fasttext-1"
+COMPACT_FORMAT = "morphvec-fasttext-compact-1"
 
 _FNV_OFFSET = 2166136261
 _FNV_PRIME = 16777619
@@ -132,6 +138,13 @@ def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: in
     return ids[order], torch.cumsum(counts, 0) - counts
 
 
+def _decode(codes: torch.Tensor, codebooks: torch.Tensor) -> torch.Tensor:
+    """Product-quantized rows rebuilt: the chosen centroid of every piece, side by side."""
+    pieces, centroids, width = codebooks.shape
+    flat = (codes.int() + torch.arange(pieces, dtype=torch.int32) * centroids).long()  # into all codebooks
+    return F.embedding(flat, codebooks.reshape(pieces * centroids, width)).reshape(codes.shape[0], pieces * width)
+
+
 class FastTextEmbedding(nn.Module):
     """Word vectors plus the n-gram bucket matrix of a fastText model."""
 
@@ -143,7 +156,11 @@ class FastTextEmbedding(nn.Module):
         min_n: int,
         max_n: int,
         freeze: bool = True,
+        bucket: int | None = None,
+        kept_buckets: torch.Tensor | None = None,
     ) -> None:
+        """``kept_buckets`` (ascending bucket numbers, one per n-gram row) for a compact model whose
+        ``bucket`` hash buckets were pruned; None when every bucket has its row."""
         super().__init__()
         if word_vectors.shape[0] != len(vocab):
             raise ValueError(f"{word_vectors.shape[0]} word vectors but {len(vocab)} vocabulary entries")
@@ -155,7 +172,8 @@ class FastTextEmbedding(nn.Module):
         self.key_to_index = {word: index for index, word in enumerate(self.vocab)}
         self.min_n = int(min_n)
         self.max_n = int(max_n)
-        self.bucket = int(ngram_vectors.shape[0])
+        self.bucket = int(bucket if bucket is not None else ngram_vectors.shape[0])
+        self.kept_buckets = kept_buckets
         # Unknown words met by encode(): their ids (from len(vocab) on) and n-gram vectors.
         self._oov_index: dict[str, int] = {}
         self._oov_rows: list[torch.Tensor] = []
@@ -172,20 +190,27 @@ class FastTextEmbedding(nn.Module):
         path = Path(path)
         directory = path.parent if path.suffix == ".safetensors" else path
         weights = path if path.suffix == ".safetensors" else directory / WEIGHTS_FILE
+        compact: dict[str, torch.Tensor] = {}
         with safe_open(weights, framework="pt") as handle:
             metadata = handle.metadata() or {}
-            if metadata.get("format") != FORMAT:
+            if metadata.get("format") == COMPACT_FORMAT:
+                compact = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
+            elif metadata.get("format") != FORMAT:
                 raise ValueError(f"{weights} is not a morphvec fastText export (format {metadata.get('format')!r})")
-            word_vectors = handle.get_tensor("word_vectors")
-            ngram_vectors = handle.get_tensor("ngram_vectors")
+            else:
+                word_vectors = handle.get_tensor("word_vectors")
+                ngram_vectors = handle.get_tensor("ngram_vectors")
         try:
             settings = json.loads(metadata["ngram_settings"])
-            min_n, max_n = int(settings["min_n"]), int(settings["max_n"])
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(
-                f"{weights}: damaged export metadata ({error!r} in 'ngram_settings'); export again"
-            ) from None
+            min_n, max_n, bucket = int(settings["min_n"]), int(settings["max_n"]), int(settings["bucket"])
+            if compact:
+                word_vectors = _decode(compact["word_codes"], compact["word_codebooks"])
+        except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as error:
+            raise ValueError(f"{weights}: damaged export metadata or codes ({error!r}); export again") from None
         vocab = (directory / VOCAB_FILE).read_text(encoding="utf-8").split("\n")[: word_vectors.shape[0]]
+        if compact:
+            codes = (compact["ngram_codes"], compact["ngram_codebooks"], compact["kept_buckets"])
+            return CompactFastTextEmbedding(word_vectors, codes, vocab, min_n, max_n, bucket)
         return cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze)
 
     @property
@@ -198,11 +223,27 @@ class FastTextEmbedding(nn.Module):
         return torch.tensor([get(token, -1) for token in tokens], dtype=torch.long)
 
     def ngram_ids(self, word: str) -> list[int]:
-        return list(ngram_buckets(word, self.min_n, self.max_n, self.bucket))
+        """Rows of ``word``'s character n-grams in the n-gram matrix (kept buckets only, if pruned)."""
+        ids, _ = self._rows(torch.tensor(ngram_buckets(word, self.min_n, self.max_n, self.bucket), dtype=torch.long))
+        return ids.tolist()
+
+    def _rows(self, ids: torch.Tensor, offsets: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Bucket numbers to n-gram rows; in a pruned model, dropped buckets leave the bags."""
+        kept = self.kept_buckets
+        if kept is None:
+            return ids, offsets
+        position = torch.searchsorted(kept, ids).clamp_max(max(len(kept) - 1, 0))
+        found = kept[position] == ids if len(kept) else torch.zeros_like(ids, dtype=torch.bool)
+        if offsets is None:
+            return position[found], None
+        sizes = torch.diff(offsets, append=torch.tensor([len(ids)]))
+        owner = torch.repeat_interleave(torch.arange(len(offsets)), sizes)
+        kept_sizes = torch.bincount(owner[found], minlength=len(offsets))
+        return position[found], torch.cumsum(kept_sizes, 0) - kept_sizes
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """Vectors built from character n-grams only (fastText's rule for unknown words)."""
-        ids, offsets = ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket)
+        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
         weight = self.ngram_embedding.weight
         if not len(words):
             return weight.new_zeros((0, self.dim))
@@ -290,3 +331,30 @@ class FastTextEmbedding(nn.Module):
         none).  No end-of-sentence token is added, as in fastText for unsupervised models.
         """
         return self.sentence_vectors_from_ids(*self.encode(sentences))
+
+
+class CompactFastTextEmbedding(FastTextEmbedding):
+    """A compact export: the kept words' vectors decoded at load time (``embedding``), the n-gram
+    rows kept as codes and decoded when a lookup needs them -- so opening stays fast -- and
+    n-grams whose bucket was dropped left out.  Same API as :class:`FastTextEmbedding`; the
+    weights are frozen, and ``ngram_embedding`` is empty (use :meth:`decoded_ngram_rows`)."""
+
+    def __init__(self, word_vectors, codes, vocab, min_n: int, max_n: int, bucket: int) -> None:
+        ngram_codes, ngram_codebooks, kept_buckets = codes
+        empty = word_vectors.new_zeros((0, word_vectors.shape[1]))
+        super().__init__(word_vectors, empty, vocab, min_n, max_n, True, bucket, kept_buckets)
+        self.ngram_codes = ngram_codes
+        self.ngram_codebooks = ngram_codebooks
+
+    def decoded_ngram_rows(self, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """The decoded n-gram rows ``rows`` (all kept rows if None)."""
+        codes = self.ngram_codes if rows is None else self.ngram_codes[rows]
+        return _decode(codes, self.ngram_codebooks)
+
+    def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
+        """The mean of a word's kept n-gram rows (zero if none was kept), decoding only those rows."""
+        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
+        if not len(words):
+            return self.embedding.weight.new_zeros((0, self.dim))
+        needed, local = torch.unique(ids, return_inverse=True)
+        return F.embedding_bag(local, self.decoded_ngram_rows(needed), offsets, mode="mean")

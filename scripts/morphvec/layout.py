@@ -40,6 +40,11 @@ FILES = {
     # finetune_word2vec
     "finetune_model": "finetune_word2vec/word2vec.model",
     "finetune_stats": "finetune_word2vec/stats.json",
+    # compress_vectors (one set per variant, optional)
+    "compact_weights": "compress_vectors/{variant}/embeddings.safetensors",
+    "compact_vocab": "compress_vectors/{variant}/vocab.txt",
+    "compact_loader": "compress_vectors/{variant}/fasttext_torch.py",
+    "compress_stats": "compress_vectors/{variant}/stats.json",
     # export_torch
     "torch_weights": "export_torch/embeddings.safetensors",
     "torch_vocab": "export_torch/vocab.txt",
@@ -53,7 +58,7 @@ FILES = {
 }
 
 # Files of all runs together.
-SUMMARY_FILES = {"summary_tsv": "summary.tsv", "summary_html": "summary.html"}
+SUMMARY_FILES = {"summary_tsv": "summary.tsv", "summary_html": "summary.html", "compact_tsv": "summary_compact.tsv"}
 
 
 def run_file(name: str, run_dir: str | Path | None = None) -> str:

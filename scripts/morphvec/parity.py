@@ -105,3 +105,30 @@ def check_parity(ft_model, wv, torch_embedding, tokens: str | Path, samples: int
         "character n-grams to it, fastText does not; the exported word vectors follow fastText."
     ]
     return parity
+
+
+def check_compact_parity(
+    compact_embedding, reference, full_vocab: list[str], tokens, samples: int, tolerance: float, seed: int
+) -> dict:
+    """The torch loader against the numpy reference decoding of the same compact model, for
+    kept words, words the pruning dropped, never-seen words and documents."""
+    rng = random.Random(seed)
+    kept = sample_in_vocab(reference.words, samples, rng)
+    dropped = [w for w in full_vocab if w not in reference.index and w != EOS]
+    oov = rng.sample(dropped, min(samples // 2, len(dropped))) + make_oov_words(full_vocab, samples // 2, rng)
+    documents = sample_documents(tokens, samples, rng)
+    vectors = {
+        "reference": {
+            "in_vocab": np.stack([reference.word_vector(w) for w in kept]),
+            "oov": np.stack([reference.word_vector(w) for w in oov]),
+            "sentence": np.stack([reference.sentence_vector(d) for d in documents]),
+        },
+        "torch": {
+            "in_vocab": compact_embedding.word_vectors(kept).detach().numpy(),
+            "oov": compact_embedding.word_vectors(oov).detach().numpy(),
+            "sentence": compact_embedding.sentence_vectors(documents).detach().numpy(),
+        },
+    }
+    table = parity_table(vectors, tolerance)
+    table["samples"] = {"in_vocab": len(kept), "oov": len(oov), "sentence": len(documents)}
+    return table

@@ -115,3 +115,19 @@ def pca_png(words: list[str], vectors: np.ndarray, title: str) -> bytes:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return _png(fig)
+
+
+def compression_png(points: list[tuple[str, int, float | None]]) -> bytes:
+    """Size (log scale) against word-similarity ρ: the full model and each compact one."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    for name, size, rho in points:
+        if rho is None:
+            continue
+        ax.scatter([size / 1e6], [rho], s=30, color="tab:red" if name == "full" else "tab:blue")
+        ax.annotate(name, (size / 1e6, rho), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.set(xlabel="export size (MB, log scale)", ylabel="similarity ρ, all pairs", title="size against quality")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _png(fig)

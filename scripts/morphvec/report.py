@@ -12,6 +12,7 @@ adds to the metrics and the view, and a block in the template.
 
 import logging
 import os
+import random
 from pathlib import Path
 
 from morphvec import analyses, provenance, render
@@ -71,17 +72,73 @@ def _pca_section(images: dict, torch_embedding, vocab: list[str], pca_words: lis
 
 
 def _sentiment_section(metrics: dict, torch_embedding, tokens, labels, settings: dict, seed: int) -> None:
+    probe = _probe(torch_embedding, tokens, labels, settings, seed)
+    if probe is not None:
+        metrics["sentiment_probe"] = probe
+
+
+def _probe(embedding, tokens, labels, settings: dict, seed: int) -> dict | None:
+    """The sentiment probe on ``embedding``'s sentence vectors (None without labelled documents)."""
+    if not (Path(labels).is_file() and Path(labels).stat().st_size):
+        return None
     texts, document_labels = analyses.probe_documents(tokens, labels, settings["max_documents"], seed)
-    if texts:
-        sentence_vectors = torch_embedding.sentence_vectors(texts).numpy()
-        metrics["sentiment_probe"] = analyses.sentiment_probe(
-            sentence_vectors,
-            document_labels,
-            settings["negative_max"],
-            settings["positive_min"],
-            settings["test_share"],
-            seed,
+    if not texts:
+        return None
+    sentence_vectors = embedding.sentence_vectors(texts).numpy()
+    return analyses.sentiment_probe(
+        sentence_vectors,
+        document_labels,
+        settings["negative_max"],
+        settings["positive_min"],
+        settings["test_share"],
+        seed,
+    )
+
+
+def _compression_section(metrics: dict, images: dict, full, compact_weights, context: dict) -> None:
+    """Each compact model against the full one: size, what it keeps, its own parity (torch loader
+    vs the numpy reference decoding) and the quality it keeps."""
+    from morphvec.compress import CompactReference, cosine_to_full
+    from morphvec.evaluation import TorchVectors
+    from morphvec.fasttext_torch import FastTextEmbedding
+    from morphvec.parity import check_compact_parity, make_oov_words, sample_in_vocab
+
+    rng = random.Random(context["seed"])
+    words = sample_in_vocab(full.vocab, context["samples"], rng)
+    unseen = make_oov_words(full.vocab, context["samples"], rng)
+    rows = {}
+    for weights in sorted(compact_weights):
+        directory = Path(weights).parent
+        compact = FastTextEmbedding.load(directory)
+        quality = evaluate(TorchVectors(directory), context["similarity"], context["analogy"])
+        for result in quality["similarity"].values():
+            result.pop("scored_pairs", None)
+        row = read_json(directory / "stats.json")
+        row["bytes_share"] = round(row["bytes"] / context["full_bytes"], 6)
+        row["cosine_to_full"] = {
+            "kept_words": cosine_to_full(compact, full, [w for w in words if w in compact.key_to_index]),
+            "dropped_words": cosine_to_full(compact, full, [w for w in words if w not in compact.key_to_index]),
+            "unseen_words": cosine_to_full(compact, full, unseen),
+        }
+        row["quality"] = quality
+        row["sentiment_probe"] = _probe(
+            compact, context["tokens"], context["labels"], context["probe"], context["seed"]
         )
+        reference = CompactReference(directory)
+        row["parity"] = check_compact_parity(
+            compact, reference, full.vocab, context["tokens"], context["samples"], context["tolerance"], context["seed"]
+        )
+        rows[row["variant"]] = row
+    metrics["compression"] = {"full_bytes": context["full_bytes"], "variants": rows}
+    points = [("full", context["full_bytes"], _headline_rho(metrics["quality"]))]
+    points += [(name, row["bytes"], _headline_rho(row["quality"])) for name, row in rows.items()]
+    images["compression"] = figures.compression_png(points)
+
+
+def _headline_rho(quality: dict) -> float | None:
+    """The first similarity set's ρ over all pairs (subword vectors), the curve's quality axis."""
+    first = next(iter(quality["similarity"].values()), {})
+    return first.get("spearman_all_pairs_subword", first.get("spearman"))
 
 
 def _finetune_section(metrics: dict, finetune_model, finetune_stats, similarity, analogy, probe_words) -> None:
@@ -172,6 +229,7 @@ def write_report(
     finetune_model: str | Path | None = None,
     finetune_stats: str | Path | None = None,
     input_files: list[str] | None = None,
+    compact_weights: list[str] | None = None,
     *,
     run: str,
     settings: dict | None = None,
@@ -220,6 +278,11 @@ def write_report(
         _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
     if finetune_model is not None:
         _finetune_section(report, finetune_model, finetune_stats, similarity, analogy, probe_words)
+    if compact_weights:  # each beside its stats.json, vocabulary and loader
+        context = {"tokens": tokens, "labels": labels, "similarity": similarity, "analogy": analogy}
+        context.update(probe=sentiment_probe, samples=samples, tolerance=tolerance, seed=seed)
+        context["full_bytes"] = Path(torch_weights).stat().st_size
+        _compression_section(report, images, torch_embedding, compact_weights, context)
     view = _view(report, images, settings or {})
     _write_outputs(report, images, view, metrics_path, report_html, plots_dir)
     log.info("parity max abs diff %.2e (%s)", parity["max_abs_diff"], "pass" if parity["passed"] else "FAIL")

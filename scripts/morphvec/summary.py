@@ -128,6 +128,21 @@ def column_title(column: str) -> str:
     return column  # a setting's dotted name, as written in the config
 
 
+def _tsv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerows([[_tsv_cell(v) for v in row] for row in rows])
+    return buffer.getvalue()
+
+
+COMPACT_TITLES = {
+    "run": "run", "model": "model", "bytes": "size (bytes)", "size_share": "share of the full size",
+    "open_ms": "open (ms)", "rss_added_mb": "memory added (MB)", "rho_all_pairs": "similarity ρ, all pairs",
+    "rho_kept": "ρ kept", "analogy_accuracy": "analogies (OOV-aware)", "probe_accuracy": "sentiment probe",
+    "probe_kept": "probe kept", "parity_max_abs_diff": "parity to its reference",
+}  # fmt: skip
+
+
 def _tsv_cell(value) -> str:
     if value is None:
         return ""
@@ -146,28 +161,88 @@ def _page_cell(column: str, value) -> str:
     return render.number(value) if not isinstance(value, str) else value
 
 
+COMPACT_COLUMNS = [
+    "run", "model", "bytes", "size_share", "open_ms", "rss_added_mb", "rho_all_pairs", "rho_kept",
+    "analogy_accuracy", "probe_accuracy", "probe_kept", "parity_max_abs_diff",
+]  # fmt: skip
+
+
+def _retained(value, full):
+    return round(value / full, 4) if value is not None and full else None
+
+
+def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compact_weights: list[str | Path]) -> list:
+    """The size-quality curve of every run with compact models: the full export and each compact
+    one, with the time to open it and the memory it adds (measured here: these are timings)."""
+    from morphvec.compress import open_cost
+
+    full_dirs = {Path(p).parents[1].name: Path(p).parent for p in torch_weights}
+    rows = []
+    for run, m in loaded.items():
+        if "compression" not in m:
+            continue
+        name = next(iter(m["quality"]["similarity"]), None)
+        analogy = next(iter(m["quality"]["analogy"]), None)
+        full = _curve_point(m["quality"], m.get("sentiment_probe"), name, analogy)
+        models = [("full", full_dirs[run], m["compression"]["full_bytes"], full, None)]
+        for variant, row in m["compression"]["variants"].items():
+            directory = next(Path(p).parent for p in compact_weights if Path(p).parent.name == variant
+                             and Path(p).parents[2].name == run)  # fmt: skip
+            point = _curve_point(row["quality"], row.get("sentiment_probe"), name, analogy)
+            models.append((variant, directory, row["bytes"], point, row["parity"]["max_abs_diff"]))
+        for model, directory, size, point, parity in models:
+            cost = open_cost(directory)
+            rows.append([
+                run, model, size, round(size / m["compression"]["full_bytes"], 6),
+                round(1000 * cost["open_seconds"], 1), round(cost["rss_added_mb"], 1),
+                point["rho"], _retained(point["rho"], full["rho"]), point["analogy"],
+                point["probe"], _retained(point["probe"], full["probe"]), parity,
+            ])  # fmt: skip
+    return rows
+
+
+def _curve_point(quality: dict, probe: dict | None, similarity: str | None, analogy: str | None) -> dict:
+    rho = quality["similarity"].get(similarity, {}).get("spearman_all_pairs_subword") if similarity else None
+    accuracy = quality.get("analogy_subword", {}).get(analogy, {}).get("accuracy") if analogy else None
+    return {"rho": rho, "analogy": accuracy, "probe": (probe or {}).get("accuracy")}
+
+
 def summarize_runs(
     metrics: list[str | Path],
     summary_tsv: str | Path,
     summary_html: str | Path,
     benchmarks: list[str | Path] | None = None,
+    compact_tsv: str | Path | None = None,
+    torch_weights: list[str | Path] | None = None,
+    compact_weights: list[str | Path] | None = None,
 ) -> dict:
     """Compare all runs: one row per run (``metrics`` are their metrics.json files; the times
-    come from Snakemake's ``benchmarks`` files of tokenization and training, wall seconds)."""
+    come from Snakemake's ``benchmarks`` files of tokenization and training, wall seconds).
+
+    Runs with compact models add their size-quality curve to ``compact_tsv`` and the page: size,
+    open time and added memory (measured here, in fresh interpreters), similarity ρ over all
+    pairs, analogy accuracy and probe accuracy, with the share of the full model's kept."""
     loaded = {}
     for path in metrics:
         data = read_json(path)
         loaded[data["run"]] = data
     settings = {run: data.get("settings", {}) for run, data in loaded.items()}
     columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([[_tsv_cell(v) for v in row] for row in rows])
     with atomic_open(summary_tsv) as out:
-        out.write(buffer.getvalue())
+        out.write(_tsv([columns, *rows]))
     view_rows = [[_page_cell(c, v) for c, v in zip(columns, row, strict=True)] for row in rows]
-    page = render.render("summary.html.j2", titles=[column_title(c) for c in columns], rows=view_rows)
+    curve = compact_rows(loaded, torch_weights or [], compact_weights or [])
+    if compact_tsv is not None:
+        with atomic_open(compact_tsv) as out:
+            out.write(_tsv([COMPACT_COLUMNS, *curve]))
+    curve_cells = [[render.number(v) if not isinstance(v, str) else v for v in row] for row in curve]
+    page = render.render(
+        "summary.html.j2",
+        titles=[column_title(c) for c in columns],
+        rows=view_rows,
+        compact_titles=[COMPACT_TITLES[c] for c in COMPACT_COLUMNS],
+        compact_rows=curve_cells,
+    )
     with atomic_open(summary_html) as out:
         out.write(page)
     log.info("summarised %d runs into %s", len(rows), summary_tsv)

@@ -200,9 +200,9 @@ def write_vocab_tsv(path: str | Path, wv) -> None:
             out.write(f"{index}\t{word}\t{wv.get_vecattr(word, 'count')}\n")
 
 
-def read_vocab_tsv(path: str | Path) -> list[str]:
-    """Words of an ``extract_vectors`` ``vocab.tsv`` (``id word count``), in id order."""
-    words = []
+def read_vocab_counts(path: str | Path) -> tuple[list[str], np.ndarray]:
+    """Words and their corpus counts from an ``extract_vectors`` ``vocab.tsv`` (``id word count``)."""
+    words, counts = [], []
     with open(path, encoding="utf-8") as handle:
         header = handle.readline().rstrip("\n").split("\t")
         if header[:2] != ["id", "word"]:
@@ -211,13 +211,19 @@ def read_vocab_tsv(path: str | Path) -> list[str]:
             )
         for number, line in enumerate(handle, start=2):
             fields = line.rstrip("\n").split("\t")
-            if len(fields) < 2 or fields[0] != str(number - 2):
+            if len(fields) < 3 or fields[0] != str(number - 2) or not fields[2].isdigit():
                 raise UserInputError(
-                    f"{path}: line {number}: expected id {number - 2} and a word, got {fields[:2]}",
+                    f"{path}: line {number}: expected id {number - 2}, a word and a count, got {fields[:3]}",
                     "rerun extract_vectors",
                 )
             words.append(fields[1])
-    return words
+            counts.append(int(fields[2]))
+    return words, np.array(counts, dtype=np.int64)
+
+
+def read_vocab_tsv(path: str | Path) -> list[str]:
+    """Words of an ``extract_vectors`` ``vocab.tsv`` (``id word count``), in id order."""
+    return read_vocab_counts(path)[0]
 
 
 # --- reading word2vec-format files (pretrained vectors, or files given to the evaluation) ---

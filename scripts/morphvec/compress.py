@@ -1,0 +1,269 @@
+"""Compact models: prune and product-quantize an unsupervised fastText model, exactly decodable.
+
+fastText's own ``quantize`` works only for supervised models (facebookresearch/fastText#519,
+#1109, #1119).  Here, as in the ``compress-fasttext`` project (pruning by frequency, then product
+quantization), a compact model is made from the extracted arrays:
+
+* **words**: the ``words`` most frequent vocabulary words keep their vectors (fastText's
+  in-vocabulary vectors: word row and n-gram rows already averaged); a dropped word becomes
+  out-of-vocabulary and gets a vector from its n-grams;
+* **n-gram buckets**: ranked by vocabulary mass -- the summed corpus counts of the vocabulary
+  words whose character n-grams hash into the bucket -- and the top ``buckets`` kept (buckets no
+  word uses are never kept).  The compact file lists the kept bucket numbers; a word's n-gram
+  hashes are looked up there.  **Rule for dropped buckets**: they contribute nothing, and an
+  out-of-vocabulary vector is the mean of the word's n-gram rows that were kept (zero if none
+  was), so a word keeps its direction when a few rare n-grams are gone;
+* **product quantization**: each row is cut into ``subvectors`` equal pieces; per piece,
+  k-means (scikit-learn's ``KMeans``, seeded, learnt on at most ``sample`` rows) finds
+  ``centroids`` (<= 256, so a code is one byte) and every row stores the index of the nearest
+  centroid.  Words and n-grams get codebooks of their own.
+
+The compact export (``embeddings.safetensors``: codes, codebooks, kept buckets; ``vocab.txt``;
+the loader) is opened by the same torch-only loader as the full export, with the same API.
+:class:`CompactReference` decodes the same file in numpy, with gensim's n-gram hashing: the
+report's parity check compares the two.
+"""
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.vectors import EOS, read_vocab_counts
+
+log = logging.getLogger("morphvec.compress")
+
+
+def bucket_mass(words: list[str], counts: np.ndarray, min_n: int, max_n: int, bucket: int) -> np.ndarray:
+    """For every bucket, the summed counts of the words whose n-grams hash into it (EOS has none)."""
+    from morphvec.fasttext_torch import ngram_buckets_batch  # torch: imported where it is used
+
+    mass = np.zeros(bucket, dtype=np.float64)
+    chosen = [i for i, word in enumerate(words) if word != EOS]
+    for start in range(0, len(chosen), 50_000):  # bounded memory for large vocabularies
+        batch = chosen[start : start + 50_000]
+        ids, offsets = ngram_buckets_batch([words[i] for i in batch], min_n, max_n, bucket)
+        per_word = np.diff(np.append(offsets.numpy(), len(ids)))
+        np.add.at(mass, ids.numpy(), np.repeat(counts[batch], per_word))
+    return mass
+
+
+def kept_buckets(mass: np.ndarray, keep: int) -> np.ndarray:
+    """The ``keep`` buckets of most mass (ties: lower number first; no empty bucket), ascending."""
+    used = np.flatnonzero(mass > 0)
+    order = used[np.lexsort((used, -mass[used]))]
+    return np.sort(order[:keep]).astype(np.int64)
+
+
+def train_product_quantizer(
+    matrix: np.ndarray, subvectors: int, centroids: int, sample: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, codebooks)``: codes ``(rows, subvectors)`` uint8, codebooks ``(subvectors, k, dim/subvectors)``.
+
+    Each code is the nearest centroid of its piece (``KMeans.predict``), so the reconstruction
+    error of a row is the sum over pieces of the distance to the nearest centroid.
+    """
+    from sklearn.cluster import KMeans
+
+    rows, dim = matrix.shape
+    width = dim // subvectors
+    k = max(1, min(centroids, rows))
+    rng = np.random.default_rng(seed)
+    learn = matrix if rows <= sample else matrix[np.sort(rng.choice(rows, sample, replace=False))]
+    codes = np.zeros((rows, subvectors), dtype=np.uint8)
+    codebooks = np.zeros((subvectors, k, width), dtype=np.float32)
+    for piece in range(subvectors):
+        columns = slice(piece * width, (piece + 1) * width)
+        kmeans = KMeans(n_clusters=k, n_init=1, random_state=seed + piece, max_iter=50)
+        kmeans.fit(np.ascontiguousarray(learn[:, columns], dtype=np.float32))
+        codebooks[piece] = kmeans.cluster_centers_
+        if rows:
+            codes[:, piece] = kmeans.predict(np.ascontiguousarray(matrix[:, columns], dtype=np.float32))
+    return codes, codebooks
+
+
+def decode(codes: np.ndarray, codebooks: np.ndarray) -> np.ndarray:
+    """Rows rebuilt from their codes: the chosen centroid of every piece, side by side."""
+    pieces = codebooks[np.arange(codebooks.shape[0]), codes.astype(np.int64)]  # (rows, subvectors, width)
+    return pieces.reshape(len(codes), -1)
+
+
+def variant_problems(variants: dict, dim: int) -> list[str]:
+    """Variants that cannot be built, as ``key: problem; fix`` lines (the Snakefile checks them
+    before anything runs)."""
+    return [
+        f"variants.{name}.subvectors: {chosen['subvectors']} does not divide fasttext.dim {dim}; "
+        f"choose a divisor of {dim}"
+        for name, chosen in variants.items()
+        if dim % chosen["subvectors"]
+    ]
+
+
+@configured("compress_vectors")
+def compress_vectors(
+    word_vectors: str | Path,
+    ngram_vectors: str | Path,
+    vocab: str | Path,
+    ngram_settings: str | Path,
+    compact_weights: str | Path,
+    compact_vocab: str | Path,
+    compact_loader: str | Path | None = None,
+    compress_stats: str | Path | None = None,
+    *,
+    variant: str,
+    variants: dict = SCHEMA_DEFAULT,
+    sample: int = SCHEMA_DEFAULT,
+    seed: int = SCHEMA_DEFAULT,
+) -> dict:
+    """Prune and product-quantize a model into a compact export (see the module docstring).
+
+    ``variant`` names the entry of ``variants`` (``words``, ``buckets``, ``subvectors``,
+    ``centroids``) to build.
+    """
+    if variant not in variants:
+        raise UserInputError(f"no compress_vectors variant {variant!r}", f"use one of {sorted(variants)}")
+    settings = read_json(require_file(ngram_settings, "n-gram settings", "run extract_vectors"))
+    words, counts = read_vocab_counts(require_file(vocab, "vocabulary", "run extract_vectors"))
+    word_matrix = np.load(require_file(word_vectors, "word vectors", "run extract_vectors"), mmap_mode="r")
+    ngram_matrix = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors"), mmap_mode="r")
+    chosen = variants[variant]
+    for problem in variant_problems({variant: chosen}, word_matrix.shape[1]):
+        message, _, fix = problem.partition("; ")
+        raise UserInputError(f"compress_vectors.{message}", fix)
+    kept_words = min(chosen["words"], len(words))
+    mass = bucket_mass(words, counts, settings["min_n"], settings["max_n"], settings["bucket"])
+    buckets = kept_buckets(mass, chosen["buckets"]) if settings["max_n"] else np.zeros(0, dtype=np.int64)
+    quantize = (chosen["subvectors"], chosen["centroids"], sample, seed)
+    word_codes, word_books = train_product_quantizer(np.asarray(word_matrix[:kept_words]), *quantize)
+    ngram_codes, ngram_books = train_product_quantizer(np.asarray(ngram_matrix[buckets]), *quantize)
+    _write_compact(compact_weights, word_codes, word_books, ngram_codes, ngram_books, buckets, settings, chosen)
+    with atomic_open(compact_vocab) as out:
+        out.write("".join(word + "\n" for word in words[:kept_words]))
+    if compact_loader is not None:
+        from morphvec.export import LOADER
+
+        with atomic_path(compact_loader, suffix=".py") as tmp:
+            shutil.copyfile(LOADER, tmp)
+    stats = {
+        "variant": variant,
+        **chosen,
+        "words_kept": kept_words,
+        "words_total": len(words),
+        "buckets_kept": len(buckets),
+        "buckets_total": settings["bucket"],
+        "bucket_mass_kept_share": round(float(mass[buckets].sum() / max(mass.sum(), 1e-12)), 6),
+        "word_reconstruction_rmse": _rmse(word_matrix[:kept_words], decode(word_codes, word_books)),
+        "ngram_reconstruction_rmse": _rmse(ngram_matrix[buckets], decode(ngram_codes, ngram_books)),
+        "bytes": Path(compact_weights).stat().st_size,
+    }
+    log.info("compact %s: %s", variant, stats)
+    if compress_stats is not None:
+        write_json(compress_stats, stats)
+    return stats
+
+
+def _rmse(original, rebuilt: np.ndarray) -> float:
+    return round(float(np.sqrt(np.mean((np.asarray(original) - rebuilt) ** 2))), 6) if len(rebuilt) else 0.0
+
+
+def _write_compact(path, word_codes, word_books, ngram_codes, ngram_books, buckets, settings, chosen) -> None:
+    from safetensors.numpy import save_file
+
+    from morphvec.export import sort_safetensors_metadata
+    from morphvec.fasttext_torch import COMPACT_FORMAT
+
+    tensors = {
+        "word_codes": word_codes,
+        "word_codebooks": word_books,
+        "ngram_codes": ngram_codes,
+        "ngram_codebooks": ngram_books,
+        "kept_buckets": buckets.astype(np.int64),
+    }
+    metadata = {
+        "format": COMPACT_FORMAT,
+        "ngram_settings": json.dumps(settings, sort_keys=True),
+        "compression": json.dumps(chosen, sort_keys=True),
+    }
+    with atomic_path(path, suffix=".safetensors") as tmp:
+        save_file(tensors, tmp, metadata=metadata)
+        sort_safetensors_metadata(tmp)
+
+
+class CompactReference:
+    """The numpy reference decoding of a compact export, with gensim's n-gram hashing: what the
+    torch loader must reproduce (in-vocabulary, out-of-vocabulary and sentence vectors)."""
+
+    def __init__(self, directory: str | Path) -> None:
+        from safetensors import safe_open
+
+        directory = Path(directory)
+        with safe_open(directory / "embeddings.safetensors", framework="numpy") as handle:
+            tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
+            settings = json.loads(handle.metadata()["ngram_settings"])
+        self.words = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")[: len(tensors["word_codes"])]
+        self.index = {word: i for i, word in enumerate(self.words)}
+        self.word_rows = decode(tensors["word_codes"], tensors["word_codebooks"])
+        self.ngram_rows = decode(tensors["ngram_codes"], tensors["ngram_codebooks"])
+        self.row_of_bucket = {int(b): i for i, b in enumerate(tensors["kept_buckets"])}
+        self.min_n, self.max_n, self.bucket = settings["min_n"], settings["max_n"], settings["bucket"]
+
+    def word_vector(self, word: str) -> np.ndarray:
+        from gensim.models.fasttext import ft_ngram_hashes
+
+        if word in self.index:
+            return self.word_rows[self.index[word]]
+        hashes = ft_ngram_hashes(word, self.min_n, self.max_n, self.bucket) if self.max_n else []
+        rows = [self.row_of_bucket[h] for h in hashes if h in self.row_of_bucket]  # dropped: nothing
+        return self.ngram_rows[rows].mean(axis=0) if rows else np.zeros(self.word_rows.shape[1], dtype=np.float32)
+
+    def sentence_vector(self, tokens: list[str]) -> np.ndarray:
+        """fastText's rule: the mean of the L2-normalised word vectors, zero vectors skipped."""
+        vectors = [self.word_vector(token) for token in tokens]
+        unit = [v / np.linalg.norm(v) for v in vectors if np.linalg.norm(v) > 0]
+        return np.mean(unit, axis=0) if unit else np.zeros(self.word_rows.shape[1], dtype=np.float32)
+
+
+def cosine_to_full(compact_embedding, full_embedding, words: list[str]) -> float | None:
+    """Mean cosine between the compact and the full model's vectors of ``words``."""
+    if not words:
+        return None
+    a = compact_embedding.word_vectors(words).detach().numpy().astype(np.float64)
+    b = full_embedding.word_vectors(words).detach().numpy().astype(np.float64)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    cosines = np.where(norms > 0, (a * b).sum(axis=1) / np.maximum(norms, 1e-300), 0.0)
+    return round(float(cosines.mean()), 6)
+
+
+OPEN_PROBE = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+import torch
+from fasttext_torch import FastTextEmbedding
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+embedding = FastTextEmbedding.load(sys.argv[1])
+embedding.word_vectors(["a"])
+seconds = time.perf_counter() - started
+added = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+print(json.dumps({"open_seconds": seconds, "rss_added_mb": added}))
+"""
+
+
+def open_cost(directory: str | Path, repeats: int = 3) -> dict:
+    """Seconds to open an export with its own loader and look up one word, and the peak memory
+    it adds, each in a fresh interpreter (median of ``repeats``).  These are times: they go to
+    timing files (the summary), never into a run's artefacts."""
+    import subprocess
+    import sys
+
+    runs = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, "-c", OPEN_PROBE, str(Path(directory))], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {key: float(np.median([run[key] for run in runs])) for key in runs[0]}

@@ -1,0 +1,126 @@
+"""Compact models: pruning, product quantization, the compact export and its loader."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import TINY_COMPACT
+
+from morphvec.compress import CompactReference, bucket_mass, compress_vectors, decode, kept_buckets
+from morphvec.fasttext_torch import FastTextEmbedding, ngram_buckets
+from morphvec.parity import check_compact_parity
+from morphvec.runtime import UserInputError
+
+
+@pytest.fixture(scope="module")
+def compact(tiny_pipeline, tmp_path_factory):
+    """The tiny Korean model compressed here, into its own directory."""
+    out = tmp_path_factory.mktemp("compact")
+    names = ("word_vectors", "ngram_vectors", "vocab", "ngram_settings")
+    compress_vectors(
+        *(tiny_pipeline[name] for name in names),
+        out / "embeddings.safetensors",
+        out / "vocab.txt",
+        out / "fasttext_torch.py",
+        out / "stats.json",
+        variant="v",
+        variants={"v": TINY_COMPACT},
+    )
+    return out
+
+
+def test_bucket_mass_ranks_buckets_by_the_counts_of_the_words_using_them():
+    words, counts = ["ab", "abc", "zz"], np.array([10, 3, 1])
+    mass = bucket_mass(words, counts, 3, 3, 1000)
+    for word, count in zip(words, counts, strict=True):
+        for bucket in ngram_buckets(word, 3, 3, 1000):
+            assert mass[bucket] >= count
+    assert mass.sum() == sum(count * len(ngram_buckets(w, 3, 3, 1000)) for w, count in zip(words, counts, strict=True))
+    top = kept_buckets(mass, 2)
+    assert len(top) == 2 and list(top) == sorted(top) and mass[top].min() >= np.sort(mass)[-2]
+
+
+def test_compact_loader_equals_its_reference_decoding_through_the_bucket_remap(compact, tiny_pipeline):
+    embedding = FastTextEmbedding.load(compact)
+    full_vocab = FastTextEmbedding.load(tiny_pipeline["torch_dir"]).vocab
+    table = check_compact_parity(
+        embedding, CompactReference(compact), full_vocab, tiny_pipeline["tokens"], 200, 1e-5, seed=0
+    )
+    assert table["passed"], table
+    assert table["samples"]["oov"] >= 150  # pruned words and never-seen words, through the remap
+    stats = json.loads((compact / "stats.json").read_text())
+    assert stats["words_kept"] == 500 and 0 < stats["buckets_kept"] <= 4000
+    assert embedding.kept_buckets is not None and len(embedding.kept_buckets) == stats["buckets_kept"]
+
+
+def test_codes_are_the_nearest_centroids_so_the_error_is_the_bound(compact, tiny_pipeline):
+    from safetensors.numpy import load_file
+
+    tensors = load_file(compact / "embeddings.safetensors")
+    original = np.load(tiny_pipeline["word_vectors"])[: len(tensors["word_codes"])]
+    books = tensors["word_codebooks"]
+    width = books.shape[2]
+    rebuilt = decode(tensors["word_codes"], books)
+    for piece in range(books.shape[0]):
+        part = original[:, piece * width : (piece + 1) * width]
+        to_every = ((part[:, None, :] - books[piece][None, :, :]) ** 2).sum(axis=2)  # rows x centroids
+        error = ((part - rebuilt[:, piece * width : (piece + 1) * width]) ** 2).sum(axis=1)
+        assert np.all(error <= to_every.min(axis=1) + 1e-6)  # no centroid is nearer than the chosen one
+    bound = sum(
+        ((original[:, p * width : (p + 1) * width][:, None, :] - books[p][None]) ** 2).sum(axis=2).min(axis=1)
+        for p in range(books.shape[0])
+    )
+    assert np.allclose(((original - rebuilt) ** 2).sum(axis=1), bound, atol=1e-5)
+
+
+def test_a_word_whose_ngrams_were_all_dropped_gets_a_zero_vector(compact):
+    embedding = FastTextEmbedding.load(compact)
+    kept = set(embedding.kept_buckets.tolist())
+    candidates = ["".join(chr(0xAC00 + (i * 7919 + j) % 11172) for j in range(3)) for i in range(5000)]
+    orphan = next(w for w in candidates if not set(ngram_buckets(w, 3, 6, embedding.bucket)) & kept)
+    assert embedding.ngram_ids(orphan) == []
+    assert float(embedding.word_vectors([orphan]).abs().sum()) == 0.0
+
+
+def test_compact_loader_has_the_full_loaders_api(compact, tiny_pipeline):
+    compact_embedding = FastTextEmbedding.load(compact)
+    full = FastTextEmbedding.load(tiny_pipeline["torch_dir"])
+    sentences = [["영화", "가", "재밌", "다"], "없는말 영화"]
+    for embedding in (compact_embedding, full):
+        ids = embedding.token_ids(["영화", "없는말"])
+        assert ids[1] == -1 and embedding.embedding(ids[:1]).shape == (1, 16)
+        direct = embedding.sentence_vectors(sentences)
+        assert torch_close(direct, embedding.sentence_vectors_from_ids(*embedding.encode(sentences)))
+        assert embedding.word_vectors(["영화", "없는말"]).shape == (2, 16)
+    cosine = float(
+        (compact_embedding.word_vectors(["영화"]) @ full.word_vectors(["영화"]).T)
+        / (compact_embedding.word_vectors(["영화"]).norm() * full.word_vectors(["영화"]).norm())
+    )
+    assert cosine > 0.8  # a frequent word keeps its direction
+
+
+def torch_close(a, b) -> bool:
+    return bool((a - b).abs().max() <= 1e-6)
+
+
+def test_subvectors_that_do_not_divide_dim_are_refused(tiny_pipeline, tmp_path):
+    names = ("word_vectors", "ngram_vectors", "vocab", "ngram_settings")
+    with pytest.raises(UserInputError, match=r"subvectors: 5 does not divide fasttext\.dim 16"):
+        compress_vectors(
+            *(tiny_pipeline[name] for name in names),
+            tmp_path / "e.safetensors",
+            tmp_path / "v.txt",
+            variant="v",
+            variants={"v": {**TINY_COMPACT, "subvectors": 5}},
+        )
+
+
+def test_the_workflow_reports_the_size_quality_curve(workflow_run):
+    metrics = json.loads((workflow_run / "results/ko_tiny/report/metrics.json").read_text(encoding="utf-8"))
+    small = metrics["compression"]["variants"]["small"]
+    assert small["parity"]["passed"] and small["bytes"] < 0.2 * metrics["compression"]["full_bytes"]
+    assert small["quality"]["similarity"]["ws353_ko"]["spearman_all_pairs_subword"] is not None
+    assert 0 < small["cosine_to_full"]["kept_words"] <= 1
+    curve = (workflow_run / "results/summary_compact.tsv").read_text(encoding="utf-8").splitlines()
+    assert curve[0].startswith("run\tmodel\tbytes") and {line.split("\t")[1] for line in curve[1:]} == {"full", "small"}
+    assert "Compact models" in (workflow_run / "results/ko_tiny/report/report.html").read_text(encoding="utf-8")
