@@ -459,3 +459,32 @@ def test_damaged_export_metadata_is_a_value_error_naming_the_file(tmp_path, sett
     (tmp_path / "vocab.txt").write_text("영화\n배우\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"embeddings\.safetensors"):
         FastTextEmbedding.load(tmp_path)
+
+
+# --- evaluation files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "named"),
+    [("utf-16-le", b"", "UTF-16LE"), ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-16LE"), ("cp949", b"", "CP949")],
+)
+def test_evaluation_files_in_another_encoding_are_named(tmp_path, encoding, bom, named):
+    from morphvec.evaluation import read_analogy_questions, read_similarity_pairs
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(bom + "word1,word2,score\n영화,배우,7.5\n사랑,미움,2.0\n".encode(encoding))
+    with pytest.raises(UserInputError, match=f"not UTF-8 text; it looks like {named}"):
+        read_similarity_pairs(pairs)
+    questions = tmp_path / "questions.txt"
+    questions.write_bytes(bom + ": family\n왕 왕비 남자 여자\n".encode(encoding))
+    with pytest.raises(UserInputError, match=f"not UTF-8 text; it looks like {named}"):
+        read_analogy_questions(questions)
+
+
+def test_similarity_score_that_is_not_finite_names_the_row(tmp_path):
+    from morphvec.evaluation import read_similarity_pairs
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("영화,배우,7.5\n사랑,미움,nan\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match="row 2: the score 'nan' is not finite"):
+        read_similarity_pairs(pairs)

@@ -18,6 +18,10 @@ quantization), a compact model is made from the extracted arrays:
   ``centroids`` (<= 256, so a code is one byte) and every row stores the index of the nearest
   centroid.  Words and n-grams get codebooks of their own.
 
+Why not ``compress-fasttext`` itself: its compact models are gensim objects saved as pickles,
+which morphvec does not read (a pickle runs code), and its quantizer is scikit-learn's k-means,
+used here directly; faiss's ``ProductQuantizer`` does the same with a large extra dependency.
+
 The compact export (``embeddings.safetensors``: codes, codebooks, kept buckets; ``vocab.txt``;
 the loader) is opened by the same torch-only loader as the full export, with the same API.
 :class:`CompactReference` decodes the same file in numpy, with gensim's n-gram hashing: the
@@ -30,6 +34,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
@@ -118,11 +123,12 @@ def compress_vectors(
     variants: dict = SCHEMA_DEFAULT,
     sample: int = SCHEMA_DEFAULT,
     seed: int = SCHEMA_DEFAULT,
+    threads: int = 1,
 ) -> dict:
     """Prune and product-quantize a model into a compact export (see the module docstring).
 
     ``variant`` names the entry of ``variants`` (``words``, ``buckets``, ``subvectors``,
-    ``centroids``) to build.
+    ``centroids``) to build; k-means uses ``threads`` threads (the job's, not every core).
     """
     if variant not in variants:
         raise UserInputError(f"no compress_vectors variant {variant!r}", f"use one of {sorted(variants)}")
@@ -138,8 +144,9 @@ def compress_vectors(
     mass = bucket_mass(words, counts, settings["min_n"], settings["max_n"], settings["bucket"])
     buckets = kept_buckets(mass, chosen["buckets"]) if settings["max_n"] else np.zeros(0, dtype=np.int64)
     quantize = (chosen["subvectors"], chosen["centroids"], sample, seed)
-    word_codes, word_books = train_product_quantizer(np.asarray(word_matrix[:kept_words]), *quantize)
-    ngram_codes, ngram_books = train_product_quantizer(np.asarray(ngram_matrix[buckets]), *quantize)
+    with threadpool_limits(limits=threads):  # k-means would otherwise take every core of a shared node
+        word_codes, word_books = train_product_quantizer(np.asarray(word_matrix[:kept_words]), *quantize)
+        ngram_codes, ngram_books = train_product_quantizer(np.asarray(ngram_matrix[buckets]), *quantize)
     _write_compact(compact_weights, word_codes, word_books, ngram_codes, ngram_books, buckets, settings, chosen)
     with atomic_open(compact_vocab) as out:
         out.write("".join(word + "\n" for word in words[:kept_words]))

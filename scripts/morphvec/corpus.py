@@ -116,6 +116,27 @@ def check_text_file(path: Path) -> None:
         )
 
 
+def read_utf8(path: Path) -> str:
+    """A small text file (an evaluation file) as text: UTF-8, a BOM allowed; anything else stops
+    with the line and the encoding it most likely is (UTF-16 would decode to NUL-ridden words that
+    match nothing, and the scores would silently cover nothing)."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    line = 1
+    if encoding is None and b"\x00" in data:
+        encoding = _iconv_name(likely_encoding(data) or "UTF-16LE")
+    if encoding is None:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            encoding = _iconv_name(likely_encoding(data) or "CP949")
+    raise UserInputError(
+        f"{path}: line {line}: not UTF-8 text; it looks like {encoding}",
+        f"convert it: `iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`",
+    )
+
+
 def check_utf8(path: Path, fix: str) -> None:
     """Stop on a file that is not UTF-8, naming the line (streamed in 1 MiB blocks)."""
     decoder = codecs.getincrementaldecoder("utf-8")()

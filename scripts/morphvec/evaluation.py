@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from morphvec.corpus import read_utf8
 from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 from morphvec.vectors import read_word2vec
@@ -137,7 +138,7 @@ def has_subwords(kv) -> bool:
 def read_similarity_pairs(path: str | Path) -> list[tuple[str, str, float]]:
     """``(word1, word2, score)`` triples from a CSV/TSV similarity file (header optional)."""
     path = require_file(path, "similarity file", "check the evaluation.similarity paths in the config")
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_utf8(path)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise UserInputError(f"{path}: no word pairs in the file", "give a CSV/TSV file of word1, word2, score")
@@ -156,6 +157,8 @@ def read_similarity_pairs(path: str | Path) -> list[tuple[str, str, float]]:
             raise UserInputError(
                 f"{path}: row {number}: the score {row[-1]!r} is not a number", "repair the row"
             ) from None
+        if not math.isfinite(score):
+            raise UserInputError(f"{path}: row {number}: the score {row[-1]!r} is not finite", "repair the row")
         pairs.append((row[0].strip(), row[1].strip(), score))
     return pairs
 
@@ -235,18 +238,17 @@ def read_analogy_questions(path: str | Path) -> list[tuple[str, list[str]]]:
     """``(section, [a, b, c, d])`` for every question of a ``questions-words`` file."""
     path = require_file(path, "analogy file", "check the evaluation.analogy paths in the config")
     questions, section = [], ""
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.startswith(":"):
-                section = line[1:].strip()
-            elif line.strip():
-                words = line.split()
-                if len(words) != 4:
-                    raise UserInputError(
-                        f"{path}: line {number}: an analogy question needs 4 words, got {len(words)}",
-                        "write 'a b c d' (a is to b as c is to d), or ': section' lines",
-                    )
-                questions.append((section, words))
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+        if line.startswith(":"):
+            section = line[1:].strip()
+        elif line.strip():
+            words = line.split()
+            if len(words) != 4:
+                raise UserInputError(
+                    f"{path}: line {number}: an analogy question needs 4 words, got {len(words)}",
+                    "write 'a b c d' (a is to b as c is to d), or ': section' lines",
+                )
+            questions.append((section, words))
     if not questions:
         raise UserInputError(f"{path}: no questions found", "expected ': section' lines and 'a b c d' question lines")
     return questions
