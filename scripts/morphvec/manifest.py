@@ -85,7 +85,7 @@ def build_crate(run: str, run_dir: Path, settings: dict, command: str):
     crate.root_dataset["description"] = "Inputs, outputs and provenance of one morphvec run (Process Run Crate)."
     crate.root_dataset["datePublished"] = source.get("date") or "1970-01-01"  # no clock time: reruns match
     crate.root_dataset["license"] = "https://spdx.org/licenses/CC0-1.0"
-    crate.metadata["conformsTo"] = [{"@id": "https://w3id.org/ro/crate/1.1"}, {"@id": PROFILE}]
+    crate.metadata["conformsTo"] = [{"@id": crate.metadata.profile}, {"@id": PROFILE}]  # RO-Crate as rocrate writes it
     crate.add(_context(crate, PROFILE, "CreativeWork", name="Process Run Crate", version="0.5"))
     software = _software(crate)
     morphvec = crate.add(
