@@ -96,3 +96,19 @@ def test_gensim_trainer_writes_a_model_fasttext_opens(tmp_path, tiny_pipeline):
     assert model.get_dimension() == TINY_FASTTEXT["dim"] and len(model.get_words()) == len(wv) == stats["words"]
     for word in [*model.get_words()[:50], "처음보는말뭉치"]:
         np.testing.assert_allclose(model.get_word_vector(word), wv[word], atol=1e-5)
+
+
+def test_filling_the_saved_file_equals_filling_the_matrix(tmp_path, tiny_pipeline):
+    from morphvec.training import fill_zero_ngram_rows_in_file
+
+    raw = tmp_path / "raw.bin"
+    train_fasttext(tiny_pipeline["tokens"], raw, fasttext={**TINY_FASTTEXT, "epoch": 1}, fill_untrained_ngrams=False)
+    model = fasttext.load_model(str(raw))
+    n_words, matrix = len(model.get_words()), model.get_input_matrix()
+    expected = matrix.copy()
+    filled_in_memory = fill_zero_ngram_rows(expected, n_words, seed=5)
+    zero, filled = fill_zero_ngram_rows_in_file(str(raw), n_words, len(matrix), matrix.shape[1], seed=5, fill=True)
+    assert zero == filled == filled_in_memory > 0
+    np.testing.assert_array_equal(fasttext.load_model(str(raw)).get_input_matrix(), expected)
+    with pytest.raises(RuntimeError, match="input matrix header"):
+        fill_zero_ngram_rows_in_file(str(raw), n_words, len(matrix) + 1, matrix.shape[1], seed=5, fill=True)

@@ -21,14 +21,16 @@ on every run and ``RuntimeError: Encountered NaN``.
 What this step does about it:
 
 1. fastText trains in a child process (``python -m morphvec.training``, given a job dict as JSON
-   on stdin) with glibc's ``mmap_threshold`` lowered to 128 KiB, so the
-   matrix is always fresh zero pages: the skipped rows start at exactly zero, deterministically.
+   on stdin) with glibc's ``mmap_threshold`` lowered to 128 KiB, so a large matrix is fresh
+   zero pages, and ``perturb`` set so that a small one, carved from the heap, is zero-filled too:
+   the skipped rows start at exactly zero, deterministically.
 2. Rows that training touches move away from zero; n-gram bucket rows that no training word
    hashes into stay exactly zero, and an out-of-vocabulary word whose n-grams land only there
    would get a zero vector (NaN wherever it is normalised).  With ``fill_untrained_ngrams`` (on
    by default) every n-gram row still exactly zero after training gets the value fastText
-   intended, uniform in ``[-1/dim, 1/dim]`` (seeded), and the model is saved with
-   ``set_matrices``.  Word rows and every trained row stay bit-for-bit as fastText produced them.
+   intended, uniform in ``[-1/dim, 1/dim]`` (seeded), written into the saved ``.bin`` in place
+   (:func:`fill_zero_ngram_rows_in_file`).  Word rows and every trained row stay bit-for-bit as
+   fastText produced them.
 
 The share of all-zero n-gram rows before and after the fill is recorded in the stats.
 (``thread >= 10`` initialises every block, but multi-threaded training is not reproducible.)
@@ -62,23 +64,65 @@ def zero_ngram_rows(input_matrix: np.ndarray, n_words: int) -> np.ndarray:
     return ~np.any(input_matrix[n_words:], axis=1)
 
 
+def _uniform_rows(generator: np.random.Generator, count: int, dim: int) -> np.ndarray:
+    """fastText's intended initial values, uniform in [-1/dim, 1/dim] (float32, in place: fast)."""
+    values = generator.random((count, dim), dtype=np.float32)
+    values *= 2.0
+    values -= 1.0
+    values /= dim
+    return values
+
+
 def fill_zero_ngram_rows(input_matrix: np.ndarray, n_words: int, seed: int, zero: np.ndarray | None = None) -> int:
     """Give never-initialised n-gram rows fastText's intended uniform(-1/dim, 1/dim) values.
 
     ``zero`` is the :func:`zero_ngram_rows` mask if the caller has it already.  Modifies
-    ``input_matrix`` in place and returns how many rows were filled.  (In-place arithmetic and
-    the SFC64 generator keep this near a second for a 2M-bucket model.)
+    ``input_matrix`` in place and returns how many rows were filled.
     """
     zero = zero_ngram_rows(input_matrix, n_words) if zero is None else zero
     rows = np.flatnonzero(zero) + n_words
     if len(rows):
-        dim = input_matrix.shape[1]
-        values = np.random.Generator(np.random.SFC64(seed)).random((len(rows), dim), dtype=np.float32)
-        values *= 2.0
-        values -= 1.0
-        values /= dim
-        input_matrix[rows] = values
+        generator = np.random.Generator(np.random.SFC64(seed))
+        input_matrix[rows] = _uniform_rows(generator, len(rows), input_matrix.shape[1])
     return len(rows)
+
+
+def fill_zero_ngram_rows_in_file(
+    path: str, n_words: int, rows: int, dim: int, seed: int, fill: bool
+) -> tuple[int, int]:
+    """:func:`fill_zero_ngram_rows` on the input matrix of a saved ``.bin``, in place, in blocks.
+
+    ``rows`` is the input matrix's row count (words + buckets).  The matrices are the file's
+    last bytes (input, then output with one row per word: each a quantization flag, rows and
+    columns as int64, then the floats), so the input matrix is found from the end; its own
+    ``rows, dim`` header is checked.  Working on the file in 64 MiB blocks keeps memory at
+    fastText's own, where copying the matrix out of fastText and back (``get_input_matrix`` +
+    ``set_matrices``) held it three times over.  One generator across the blocks draws the same
+    values as one call over all zero rows.  Returns ``(zero rows, rows filled)``.
+    """
+    row_bytes = 4 * dim
+    with open(path, "r+b") as handle:
+        input_end = handle.seek(0, os.SEEK_END) - (1 + 16 + n_words * row_bytes)
+        handle.seek(input_end - rows * row_bytes - 16)
+        header = np.frombuffer(handle.read(16), dtype=np.int64)
+        if header.tolist() != [rows, dim]:
+            raise RuntimeError(f"{path}: input matrix header {header.tolist()}, expected {[rows, dim]}")
+        first = input_end - (rows - n_words) * row_bytes  # the first n-gram row
+        generator = np.random.Generator(np.random.SFC64(seed))
+        zero_total = filled = 0
+        block_rows = max(1, (64 << 20) // row_bytes)
+        for start in range(0, rows - n_words, block_rows):
+            count = min(block_rows, rows - n_words - start)
+            handle.seek(first + start * row_bytes)
+            block = np.frombuffer(bytearray(handle.read(count * row_bytes)), dtype=np.float32).reshape(count, dim)
+            zero = ~block.any(axis=1)
+            zero_total += int(zero.sum())
+            if fill and zero.any():
+                block[zero] = _uniform_rows(generator, int(zero.sum()), dim)
+                handle.seek(first + start * row_bytes)
+                handle.write(block.tobytes())
+                filled += int(zero.sum())
+    return zero_total, filled
 
 
 def _train_unsupervised(tokens: str, settings: dict):
@@ -150,9 +194,17 @@ def expected_bin_size(model) -> int:
     header (3 int32 + 2 int64 = 28) and per entry its UTF-8 bytes, a NUL, an int64 count and an
     int8 type; then for each matrix a quantization flag (1) and rows + columns (2 int64) + floats.
     """
-    entries = sum(len(word.encode("utf-8")) + 1 + 8 + 1 for word in model.get_words())
-    matrices = sum(1 + 16 + 4 * matrix.size for matrix in (model.get_input_matrix(), model.get_output_matrix()))
+    words = model.get_words()
+    entries = sum(len(word.encode("utf-8")) + 1 + 8 + 1 for word in words)
+    rows = input_rows(model)
+    matrices = (1 + 16 + 4 * rows * model.get_dimension()) + (1 + 16 + 4 * len(words) * model.get_dimension())
     return 8 + 56 + 28 + entries + matrices
+
+
+def input_rows(model) -> int:
+    """Rows of fastText's input matrix: one per word, then one per hash bucket (allocated even
+    without n-grams).  Read from the model's settings: ``get_input_matrix`` would copy the matrix."""
+    return len(model.get_words()) + model.f.getArgs().bucket
 
 
 def save_bin(model, path: str) -> None:
@@ -178,12 +230,12 @@ def write_vec(model, path: str | Path) -> None:
 
 
 def build_model(job: dict) -> dict:
-    """Train, repair the never-initialised n-gram rows, save ``.bin`` (and ``.vec``): the child's work.
+    """Train, save ``.bin`` (and ``.vec``), repair the never-initialised n-gram rows: the child's work.
 
     ``job`` has ``tokens``, ``fasttext`` (the settings), ``trainer``, ``fill_untrained_ngrams``,
     ``model_bin`` and ``model_vec`` (or None).  Runs in a fresh process (see
-    :func:`train_fasttext`) so that the model is trained, repaired and saved without being
-    written and read back in between.
+    :func:`train_fasttext`); the rows are repaired in the saved file, block by block, so the
+    matrix is never copied out of fastText.
     """
     tokens, settings, trainer = job["tokens"], job["fasttext"], job["trainer"]
     model_bin, model_vec = job["model_bin"], job["model_vec"]
@@ -195,26 +247,24 @@ def build_model(job: dict) -> dict:
     print(f"trained in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # for the log; not in the stats
 
     n_words = len(model.get_words())
-    input_matrix = model.get_input_matrix()
-    zero_before = zero_ngram_rows(input_matrix, n_words)
-    filled = 0
-    if job["fill_untrained_ngrams"] and zero_before.any():
-        filled = fill_zero_ngram_rows(input_matrix, n_words, settings["seed"] + 1, zero_before)
-        model.set_matrices(input_matrix, model.get_output_matrix())
-    zero_after = int(zero_before.sum()) - filled
-    if trainer == "fasttext" or filled:  # the gensim trainer saved the .bin already
+    if trainer == "fasttext":  # the gensim trainer saved the .bin already
         save_bin(model, model_bin)
-    if model_vec is not None:
+    rows = input_rows(model)
+    zero_before, filled = fill_zero_ngram_rows_in_file(
+        model_bin, n_words, rows, model.get_dimension(), settings["seed"] + 1, job["fill_untrained_ngrams"]
+    )
+    zero_after = zero_before - filled
+    if model_vec is not None:  # the vocabulary's own n-gram rows were all trained: the fill leaves them
         write_vec(model, model_vec)
-    n_buckets = int(input_matrix.shape[0] - n_words)
+    n_buckets = rows - n_words
     return {
         "trainer": trainer,
         "params": settings,
         "words": n_words,
         "buckets": n_buckets,
         "zero_ngram_rows": {
-            "before_fix": int(zero_before.sum()),
-            "before_fix_share": round(float(zero_before.mean()), 6) if n_buckets else 0.0,
+            "before_fix": zero_before,
+            "before_fix_share": round(zero_before / n_buckets, 6) if n_buckets else 0.0,
             "filled": filled,
             "after_fix": zero_after,
             "after_fix_share": round(zero_after / n_buckets, 6) if n_buckets else 0.0,
