@@ -47,40 +47,38 @@ def load_gensim(
     """Open a Facebook fastText ``.bin`` in gensim and save it as native gensim files.
 
     ``gensim_model`` is ``load_facebook_model``'s full model (output layer and counts included,
-    so training can continue); ``gensim_kv`` ``load_facebook_vectors``' vectors only.  Both are
-    checked to open with ``mmap='r'`` and to give the same vectors.
+    so training can continue); ``gensim_kv`` its vectors alone (what ``load_facebook_vectors``
+    reads: the same loader without the output layer, so the ``.bin`` is read once, not twice).
+    Both are checked to open with ``mmap='r'`` and to give the same vectors.
     """
     model_out, kv_out, stats_out = gensim_model, gensim_kv, gensim_stats
     from gensim.models import FastText
-    from gensim.models.fasttext import FastTextKeyedVectors, load_facebook_model, load_facebook_vectors
+    from gensim.models.fasttext import FastTextKeyedVectors, load_facebook_model
 
     model_bin = require_file(model_bin, "fastText model", "run the train_fasttext step first")
     started = time.perf_counter()
     model = load_facebook_model(str(model_bin))
     log.info("load_facebook_model: %.2f s", time.perf_counter() - started)
     save_gensim(model, model_out)
-
-    started = time.perf_counter()
-    wv = load_facebook_vectors(str(model_bin))
-    log.info("load_facebook_vectors: %.2f s", time.perf_counter() - started)
-    save_gensim(wv, kv_out)
+    save_gensim(model.wv, kv_out)
+    wv = model.wv
+    probe = wv.index_to_key[: min(100, len(wv))]
+    expected = wv[probe] if probe else None
+    stats = {"vocabulary": len(wv), "vector_size": wv.vector_size, "bucket": wv.bucket}
+    del model, wv  # the checks below read the saved files, memory-mapped
 
     # The saved files must open memory-mapped and give the same vectors.
     started = time.perf_counter()
     reopened = FastTextKeyedVectors.load(str(kv_out), mmap="r")
     log.info("memory-mapped load: %.3f s", time.perf_counter() - started)
-    probe = wv.index_to_key[: min(100, len(wv))]
-    max_diff = float(np.max(np.abs(reopened[probe] - wv[probe]))) if probe else 0.0
-    if max_diff != 0.0 or len(reopened) != len(wv):
+    max_diff = float(np.max(np.abs(reopened[probe] - expected))) if probe else 0.0
+    if max_diff != 0.0 or len(reopened) != stats["vocabulary"]:
         raise RuntimeError(f"{kv_out} does not reproduce the vectors of {model_bin} (diff {max_diff})")
     FastText.load(str(model_out), mmap="r")
 
-    stats = {
-        "vocabulary": len(wv),
-        "vector_size": wv.vector_size,
-        "bucket": wv.bucket,
-    }
-    log.info("gensim: %d words x %d dims; saved %s and %s", len(wv), wv.vector_size, model_out, kv_out)
+    log.info(
+        "gensim: %d words x %d dims; saved %s and %s", stats["vocabulary"], stats["vector_size"], model_out, kv_out
+    )
     if stats_out is not None:
         write_json(stats_out, stats)
     return stats
