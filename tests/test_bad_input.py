@@ -62,7 +62,7 @@ def test_utf16_and_utf32_are_named_not_read_as_letters(tmp_path, capsys, text, e
     path = tmp_path / "reviews.txt"
     path.write_bytes(bom + text.encode(encoding))
     message = count(capsys, path)
-    assert f"reviews.txt: the file is not UTF-8 text: it looks like {named}" in message
+    assert f"reviews.txt: not UTF-8 text; it looks like {named}" in message
     assert f"iconv -f {named} -t UTF-8" in message
 
 

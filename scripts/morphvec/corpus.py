@@ -89,6 +89,22 @@ def _iconv_name(encoding: str) -> str:
     return encoding.upper().replace("_", "-").replace("UTF-16-", "UTF-16").replace("UTF-32-", "UTF-32")
 
 
+def wide_encoding(sample: bytes, max_nul_share: float) -> str | None:
+    """UTF-16/32 recognised by a BOM, or without one by more NUL bytes than ``max_nul_share``
+    (named by ``charset-normalizer``): text that a UTF-8 decoder would accept, wrongly."""
+    encoding = next((name for bom, name in _BOMS if sample.startswith(bom)), None)
+    if encoding is None and sample.count(b"\x00") > max_nul_share * len(sample):
+        encoding = _iconv_name(likely_encoding(sample) or "UTF-16LE")
+    return encoding
+
+
+def not_utf8(path: Path, where: str, encoding: str) -> UserInputError:
+    return UserInputError(
+        f"{path}: {where + ': ' if where else ''}not UTF-8 text; it looks like {encoding}",
+        f"convert it: `iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`",
+    )
+
+
 def check_text_file(path: Path) -> None:
     """Stop on a file that would be misread line by line as UTF-8: another encoding, CR line ends.
 
@@ -101,14 +117,9 @@ def check_text_file(path: Path) -> None:
             sample = handle.read(SNIFF_BYTES)
         except GZIP_ERRORS as error:
             raise damaged_gzip(path, "in its first 64 KiB", error) from None
-    encoding = next((name for bom, name in _BOMS if sample.startswith(bom)), None)
-    if encoding is None and sample.count(b"\x00") > len(sample) // 8:
-        encoding = _iconv_name(likely_encoding(sample) or "UTF-16LE")
+    encoding = wide_encoding(sample, max_nul_share=1 / 8)  # a few stray NULs are cleaned and counted
     if encoding is not None:
-        raise UserInputError(
-            f"{path}: the file is not UTF-8 text: it looks like {encoding}",
-            f"convert it: `iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`",
-        )
+        raise not_utf8(path, "", encoding)
     if b"\r" in sample and b"\n" not in sample:
         raise UserInputError(
             f"{path}: lines end in CR only (classic Mac line endings), so the file would read as one document",
@@ -121,20 +132,14 @@ def read_utf8(path: Path) -> str:
     with the line and the encoding it most likely is (UTF-16 would decode to NUL-ridden words that
     match nothing, and the scores would silently cover nothing)."""
     data = path.read_bytes()
-    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
-    line = 1
-    if encoding is None and b"\x00" in data:
-        encoding = _iconv_name(likely_encoding(data) or "UTF-16LE")
-    if encoding is None:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            encoding = _iconv_name(likely_encoding(data) or "CP949")
-    raise UserInputError(
-        f"{path}: line {line}: not UTF-8 text; it looks like {encoding}",
-        f"convert it: `iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`",
-    )
+    encoding = wide_encoding(data, max_nul_share=0.0)
+    if encoding is not None:
+        raise not_utf8(path, "line 1", encoding)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise not_utf8(path, f"line {line}", _iconv_name(likely_encoding(data) or "CP949")) from None
 
 
 def check_utf8(path: Path, fix: str) -> None:

@@ -361,6 +361,18 @@ def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
     return out
 
 
+def headline_scores(quality: dict, probe: dict | None = None) -> dict:
+    """The scores a size-quality curve compares: the first similarity set's ρ over all pairs
+    (subword vectors), the first analogy set's OOV-aware accuracy, the probe's accuracy."""
+    similarity = next(iter(quality["similarity"].values()), {})
+    analogy = next(iter(quality.get("analogy_subword", {}).values()), {})
+    return {
+        "rho": similarity.get("spearman_all_pairs_subword", similarity.get("spearman")),
+        "analogy": analogy.get("accuracy"),
+        "probe": (probe or {}).get("accuracy"),
+    }
+
+
 # --- the CLI --------------------------------------------------------------------------------
 
 

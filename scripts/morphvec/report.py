@@ -18,7 +18,7 @@ from pathlib import Path
 from morphvec import analyses, provenance, render
 from morphvec import plots as figures
 from morphvec.corpus import read_token_counts
-from morphvec.evaluation import evaluate, nearest_neighbours
+from morphvec.evaluation import evaluate, headline_scores, nearest_neighbours
 from morphvec.parity import check_parity
 from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
@@ -130,15 +130,9 @@ def _compression_section(metrics: dict, images: dict, full, compact_weights, con
         )
         rows[row["variant"]] = row
     metrics["compression"] = {"full_bytes": context["full_bytes"], "variants": rows}
-    points = [("full", context["full_bytes"], _headline_rho(metrics["quality"]))]
-    points += [(name, row["bytes"], _headline_rho(row["quality"])) for name, row in rows.items()]
+    points = [("full", context["full_bytes"], headline_scores(metrics["quality"])["rho"])]
+    points += [(name, row["bytes"], headline_scores(row["quality"])["rho"]) for name, row in rows.items()]
     images["compression"] = figures.compression_png(points)
-
-
-def _headline_rho(quality: dict) -> float | None:
-    """The first similarity set's ρ over all pairs (subword vectors), the curve's quality axis."""
-    first = next(iter(quality["similarity"].values()), {})
-    return first.get("spearman_all_pairs_subword", first.get("spearman"))
 
 
 def _finetune_section(metrics: dict, finetune_model, finetune_stats, similarity, analogy, probe_words) -> None:

@@ -175,21 +175,19 @@ def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compa
     """The size-quality curve of every run with compact models: the full export and each compact
     one, with the time to open it and the memory it adds (measured here: these are timings)."""
     from morphvec.compress import open_cost
+    from morphvec.evaluation import headline_scores
 
-    full_dirs = {Path(p).parents[1].name: Path(p).parent for p in torch_weights}
+    full_dirs = {Path(p).parents[1].name: Path(p).parent for p in torch_weights}  # results/<run>/export_torch
+    compact_dirs = {(Path(p).parents[2].name, Path(p).parent.name): Path(p).parent for p in compact_weights}
     rows = []
     for run, m in loaded.items():
         if "compression" not in m:
             continue
-        name = next(iter(m["quality"]["similarity"]), None)
-        analogy = next(iter(m["quality"]["analogy"]), None)
-        full = _curve_point(m["quality"], m.get("sentiment_probe"), name, analogy)
+        full = headline_scores(m["quality"], m.get("sentiment_probe"))
         models = [("full", full_dirs[run], m["compression"]["full_bytes"], full, None)]
         for variant, row in m["compression"]["variants"].items():
-            directory = next(Path(p).parent for p in compact_weights if Path(p).parent.name == variant
-                             and Path(p).parents[2].name == run)  # fmt: skip
-            point = _curve_point(row["quality"], row.get("sentiment_probe"), name, analogy)
-            models.append((variant, directory, row["bytes"], point, row["parity"]["max_abs_diff"]))
+            point = headline_scores(row["quality"], row.get("sentiment_probe"))
+            models.append((variant, compact_dirs[run, variant], row["bytes"], point, row["parity"]["max_abs_diff"]))
         for model, directory, size, point, parity in models:
             cost = open_cost(directory)
             rows.append([
@@ -199,12 +197,6 @@ def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compa
                 point["probe"], _retained(point["probe"], full["probe"]), parity,
             ])  # fmt: skip
     return rows
-
-
-def _curve_point(quality: dict, probe: dict | None, similarity: str | None, analogy: str | None) -> dict:
-    rho = quality["similarity"].get(similarity, {}).get("spearman_all_pairs_subword") if similarity else None
-    accuracy = quality.get("analogy_subword", {}).get(analogy, {}).get("accuracy") if analogy else None
-    return {"rho": rho, "analogy": accuracy, "probe": (probe or {}).get("accuracy")}
 
 
 def summarize_runs(
