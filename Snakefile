@@ -210,7 +210,7 @@ def report_inputs(wildcards):
     data it did not read (Snakemake does not look at the inputs of a job it does not rerun)."""
     run = wildcards.run
     names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
-    names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings"]
+    names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
     names += ["torch_weights", "torch_vocab", "torch_loader"]
     if is_activated(run, "finetune_word2vec"):
         names += ["finetune_model", "finetune_stats"]
@@ -453,6 +453,7 @@ rule export_torch:
         ngram_vectors=rules.extract_vectors.output.ngram_vectors,
         vocab=rules.extract_vectors.output.vocab,
         ngram_settings=rules.extract_vectors.output.ngram_settings,
+        output_vectors=rules.extract_vectors.output.output_vectors,
     output:
         torch_weights=run_file("torch_weights"),
         torch_vocab=run_file("torch_vocab"),

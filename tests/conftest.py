@@ -36,7 +36,8 @@ def sample_texts(n: int) -> list[str]:
 
 
 def tiny_config(workdir: Path) -> dict:
-    """A Korean run (1,500 reviews in two shards) and an English run with word2vec fine-tuning."""
+    """A Korean run (1,500 reviews in two shards), the same reviews cut by Kiwi into POS-tagged
+    jamo tokens, and an English run with word2vec fine-tuning."""
     corpus = workdir / "reviews.tsv.gz"
     corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
     evaluation = {"samples": 200, "tolerance": 1e-5}
@@ -50,7 +51,22 @@ def tiny_config(workdir: Path) -> dict:
                 "evaluation": {
                     **evaluation,
                     "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
-                    "analogy": {"family_ko": str(REPO / "resources/eval/analogy_family_ko.txt")},
+                    "analogy": {
+                        "family_ko": str(REPO / "resources/eval/analogy_family_ko.txt"),
+                        "extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt"),
+                    },
+                    "probe_words": ["영화", "배우"],
+                    "pca_words": ["영화", "배우", "감독", "최고"],
+                },
+            },
+            "ko_kiwi_jamo": {
+                "corpus": {"path": str(corpus), "text_column": "text", "label_column": "rating"},
+                "tokenizer": {"name": "kiwi", "pos": True, "unit": "jamo"},
+                "fasttext": dict(TINY_FASTTEXT),
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
+                    "analogy": {"extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt")},
                     "probe_words": ["영화", "배우"],
                     "pca_words": ["영화", "배우", "감독", "최고"],
                 },

@@ -20,6 +20,7 @@ def test_defaults_are_filled_in():
     validate(config, SCHEMA)
     r1, r2 = config["runs"]["r1"], config["runs"]["r2"]
     expected_tokenizer = {"name": "mecab", "lowercase": False, "max_chars": 5000, "invalid_utf8": "error"}
+    expected_tokenizer |= {"pos": False, "unit": "syllable"}
     assert r1["tokenizer"] == {**expected_tokenizer, "threads": 2, "shards": "auto"}
     assert r1["fasttext"]["bucket"] == 2000000 and r1["fasttext"]["thread"] == 1
     assert r2["fasttext"]["dim"] == 8 and r2["fasttext"]["minCount"] == 5

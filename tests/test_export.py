@@ -82,8 +82,11 @@ def test_sentence_vectors_equal_fasttext_batched(embedding, fasttext_model, tiny
 def test_export_is_safetensors_with_settings_and_a_standalone_loader(tiny_pipeline):
     weights = tiny_pipeline["torch_dir"] / "embeddings.safetensors"
     with safe_open(weights, framework="pt") as handle:
-        assert set(handle.keys()) == {"word_vectors", "ngram_vectors"}
+        assert set(handle.keys()) == {"word_vectors", "ngram_vectors", "output_vectors"}
         settings = json.loads(handle.metadata()["ngram_settings"])
+        output = handle.get_tensor("output_vectors").numpy()
+    extracted = np.load(tiny_pipeline["torch_dir"].parent / "extract_vectors" / "output_vectors.npy")
+    assert np.array_equal(output, extracted)  # the syn1neg rows, for IN-OUT queries
     assert (settings["min_n"], settings["max_n"], settings["bucket"]) == (3, 6, 20000)
     # The copied loader imports on its own and gives the same vectors.
     spec = importlib.util.spec_from_file_location("copied_loader", tiny_pipeline["torch_dir"] / "fasttext_torch.py")

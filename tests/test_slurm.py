@@ -63,7 +63,9 @@ def job_state(job_id: str) -> str:
 def slurm_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("slurm")
     config = workdir / "config.yaml"
-    config.write_text(yaml.safe_dump(tiny_config(workdir), allow_unicode=True), encoding="utf-8")
+    data = tiny_config(workdir)
+    del data["runs"]["ko_kiwi_jamo"]  # the Korean options are tested locally; here the cluster path
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = snakemake_on_slurm(workdir, config)
     return workdir, result, result.stdout + result.stderr
 

@@ -1,3 +1,4 @@
+import functools
 import gzip
 import json
 import unicodedata
@@ -19,13 +20,19 @@ def main(argv):
     return run_cli(tokenize_corpus, argv)
 
 
-@pytest.fixture(scope="module")
-def mecab():
+@functools.cache
+def tagger():
     return MecabTokenizer()
 
 
+@pytest.fixture(scope="module")
+def mecab():
+    """MeCab's morphemes (forms only) of a text."""
+    return lambda text: [form for form, _ in tagger()(text)]
+
+
 def tokens_of(text, mecab, max_chars=5000):
-    block, counters, _, _ = tokenize_batch([(text, None)], mecab, max_chars, with_labels=False)
+    block, counters, _, _ = tokenize_batch([(text, None)], tagger(), max_chars, with_labels=False)
     return block.split(), counters
 
 

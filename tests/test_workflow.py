@@ -31,7 +31,7 @@ def planned_jobs(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
 
 
-@pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
+@pytest.mark.parametrize("run", ["ko_tiny", "ko_kiwi_jamo", "en_tiny"])
 def test_every_step_writes_its_outputs_and_logs(workflow_run, run):
     root = workflow_run / "results" / run
     for step in STEPS if run == "ko_tiny" else STEPS[1:]:  # only the sharded run counts documents
@@ -53,7 +53,7 @@ def test_every_step_writes_its_outputs_and_logs(workflow_run, run):
     assert "Progress: 100.0%" in (root / "logs" / "train_fasttext.log").read_text()  # fastText's own output
 
 
-@pytest.mark.parametrize("run", ["ko_tiny", "en_tiny"])
+@pytest.mark.parametrize("run", ["ko_tiny", "ko_kiwi_jamo", "en_tiny"])
 def test_metrics_show_parity_and_quality(workflow_run, run):
     metrics = json.loads((workflow_run / "results" / run / "report" / "metrics.json").read_text())
     for pair in ("fasttext_vs_gensim", "fasttext_vs_torch", "gensim_vs_torch"):
@@ -67,10 +67,15 @@ def test_metrics_show_parity_and_quality(workflow_run, run):
     analogy = next(iter(metrics["quality"]["analogy"].values()))
     if run == "en_tiny":
         assert analogy["questions"] == 19544 and analogy["coverage"] > 0 and 0 <= analogy["accuracy"] <= 1
-    else:  # 1,500 reviews rarely mention family words: nothing scored is reported as such
+    elif run == "ko_tiny":  # 1,500 reviews rarely mention family words: nothing scored is reported as such
+        analogy = metrics["quality"]["analogy"]["family_ko"]
         assert analogy["questions"] == 182 and analogy["scored"] == round(analogy["coverage"] * 182)
+    else:  # the eojeol protocol scores every question, eojeol sections included
+        eojeol = metrics["quality"]["analogy_eojeol"]["extra_ko"]
+        assert eojeol["questions"] == eojeol["scored"] == 750 and 0 <= eojeol["accuracy"] <= 1
+        assert set(eojeol["sections"]) >= {"verb-past-eojeol", "noun-object-eojeol", "gender"}
     corpus = metrics["corpus"]
-    assert corpus["documents"] == (1500 if run == "ko_tiny" else 300)
+    assert corpus["documents"] == (300 if run == "en_tiny" else 1500)
     assert corpus["tokens"] > corpus["types"] > 0
 
 
@@ -109,16 +114,16 @@ def test_changing_a_fasttext_parameter_reruns_training_and_later_steps_only(work
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = planned_jobs(result.stdout + result.stderr)
     # one job per step from training on, for the changed run only (and the summary of all runs);
-    # both manifests, which record the config file of the command that reruns them
+    # every run's manifest, which records the config file of the command that reruns them
     steps = ["train_fasttext", "load_gensim", "extract_vectors", "compress_vectors", "export_torch", "write_report"]
-    assert jobs == {**dict.fromkeys([*steps, "summarize_runs", "all"], 1), "write_manifest": 2}
+    assert jobs == {**dict.fromkeys([*steps, "summarize_runs", "all"], 1), "write_manifest": 3}
 
 
 def test_summary_compares_the_runs(workflow_run):
     lines = (workflow_run / "results" / "summary.tsv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
     rows = {line.split("\t")[0]: dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]}
-    assert set(rows) == {"ko_tiny", "en_tiny"}
+    assert set(rows) == {"ko_tiny", "ko_kiwi_jamo", "en_tiny"}
     assert "tokenizer.name" in header and "corpus.path" in header  # settings that differ
     assert "fasttext.dim" not in header  # the same in both runs
     assert rows["ko_tiny"]["tokenizer.name"] == "mecab" and rows["en_tiny"]["tokenizer.name"] == "whitespace"

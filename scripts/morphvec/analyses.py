@@ -1,4 +1,4 @@
-"""Analyses of a run for the report: the corpus profile, content words, the sentiment probe."""
+"""Analyses of a run for the report: the corpus profile and the sentiment probe."""
 
 import collections
 import logging
@@ -10,9 +10,6 @@ import numpy as np
 from morphvec.corpus import reservoir_sample
 
 log = logging.getLogger("morphvec.analyses")
-
-# MeCab-ko (Sejong) tags of content words: nouns, verbs, adjectives, adverbs, roots, foreign words.
-CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "MAG", "XR", "SL")
 
 
 def corpus_profile(counts: list[tuple[str, int]]) -> dict:
@@ -121,20 +118,3 @@ def probe_documents(tokens: str | Path, labels: str | Path, limit: int, seed: in
             log.warning("%s and %s differ in length: no sentiment probe", tokens, labels)
             return [], []
     return [doc.rstrip("\n") for doc, _ in sample], [label.strip() for _, label in sample]
-
-
-def content_words(words: list[str], tokenizer: str) -> set[str]:
-    """The words that carry content: for MeCab morphemes, those MeCab tags as a noun, verb,
-    adjective, adverb, root or foreign word when analysed alone; otherwise every token with a
-    letter or digit."""
-    if tokenizer != "mecab":
-        return {word for word in words if is_word_like(word)}
-    from mecab import MeCab
-
-    mecab = MeCab()
-    kept = set()
-    for word in words:
-        analysis = mecab.pos(word) if is_word_like(word) else []
-        if len(analysis) == 1 and analysis[0][1].split("+")[0] in CONTENT_TAGS:
-            kept.add(word)
-    return kept

@@ -89,7 +89,8 @@ def _add_plain_option(parser, param: inspect.Parameter, hints: dict) -> None:
     required = param.default is inspect.Parameter.empty
     default = None if required else param.default
     if "list" in hint:
-        parser.add_argument(_option(param.name), dest=param.name, nargs="+", default=default, metavar="PATH")
+        metavar = "PATH" if "Path" in hint else "VALUE"
+        parser.add_argument(_option(param.name), dest=param.name, nargs="+", default=default, metavar=metavar)
     elif isinstance(default, bool):
         parser.add_argument(
             _option(param.name), dest=param.name, action=argparse.BooleanOptionalAction, default=default

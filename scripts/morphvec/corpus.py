@@ -329,26 +329,58 @@ def count_documents(
     return result
 
 
-# --- the token-count file: ``token<TAB>count`` lines, most frequent first --------------------
+# --- the token-count file: ``token<TAB>count<TAB>tags`` lines, most frequent first -----------
+# ``tags`` is ``TAG:count`` for every tag the tokenizer gave the token, most frequent first
+# (empty for a tokenizer without tags), so the dominant tag is the first.
 
 
 def write_token_counts(path: str | Path, counts: collections.Counter) -> None:
-    """Token counts, most frequent first (ties by token)."""
+    """Counts of ``(token, tag)`` pairs as one line per token, most frequent first (ties by token)."""
+    totals: collections.Counter = collections.Counter()
+    tags: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for (token, tag), count in counts.items():
+        totals[token] += count
+        if tag:
+            tags[token][tag] += count
     with atomic_open(path) as out:
-        for token, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            out.write(f"{token}\t{count}\n")
+        for token, count in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
+            by_tag = sorted(tags.get(token, {}).items(), key=lambda item: (-item[1], item[0]))
+            out.write(f"{token}\t{count}\t{' '.join(f'{tag}:{n}' for tag, n in by_tag)}\n")
+
+
+def _token_count_rows(path: str | Path) -> Iterator[tuple[str, int, str]]:
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 2:  # written before the tags column existed
+                fields.append("")
+            if len(fields) != 3 or not fields[1].isdigit():
+                raise UserInputError(
+                    f"{path}: line {number}: expected 'token<TAB>count<TAB>tags'", "rerun tokenization"
+                )
+            yield fields[0], int(fields[1]), fields[2]
 
 
 def read_token_counts(path: str | Path) -> list[tuple[str, int]]:
     """``(token, count)`` pairs in file order (most frequent first)."""
-    pairs = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            token, sep, count = line.rstrip("\n").rpartition("\t")
-            if not sep or not count.isdigit():
-                raise UserInputError(f"{path}: line {number}: expected 'token<TAB>count'", "rerun tokenization")
-            pairs.append((token, int(count)))
-    return pairs
+    return [(token, count) for token, count, _ in _token_count_rows(path)]
+
+
+def read_token_tags(path: str | Path) -> dict[str, str]:
+    """Each tagged token's dominant tag (empty without a tagging tokenizer)."""
+    return {token: tags.split(":", 1)[0] for token, _, tags in _token_count_rows(path) if tags}
+
+
+def read_tagged_counts(path: str | Path) -> collections.Counter:
+    """The ``(token, tag)`` counts :func:`write_token_counts` wrote (tag None where untagged)."""
+    counts: collections.Counter = collections.Counter()
+    for token, count, tags in _token_count_rows(path):
+        if not tags:
+            counts[token, None] += count
+        for entry in tags.split():
+            tag, _, n = entry.rpartition(":")
+            counts[token, tag] += int(n)
+    return counts
 
 
 # --- samples of a tokenized corpus (one document per line) ----------------------------------

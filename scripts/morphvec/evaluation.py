@@ -22,7 +22,6 @@ One parser per file kind: :func:`read_similarity_pairs`, :func:`read_analogy_que
 """
 
 import csv
-import functools
 import io
 import logging
 import math
@@ -74,26 +73,12 @@ class TorchVectors:
         self.key_to_index = self.embedding.key_to_index
         self.index_to_key = self.embedding.vocab
         self.vectors = self.embedding.embedding.weight.detach().numpy()
+        output = self.embedding.output_vectors
+        self.output_vectors = None if output is None else output.numpy()
         self.has_subwords = True
 
     def get_vector(self, word: str) -> np.ndarray:
         return self.embedding.word_vectors([word])[0].detach().numpy()
-
-    @functools.cache  # noqa: B019 (one adapter per loaded export; it lives as long as the vectors)
-    def keyed_vectors(self):
-        """The vocabulary's vectors as gensim KeyedVectors (for gensim's analogy protocol)."""
-        from gensim.models import KeyedVectors
-
-        kv = KeyedVectors(self.vectors.shape[1], dtype=np.float32)
-        kv.add_vectors(self.index_to_key, self.vectors)
-        return kv
-
-    def most_similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
-        """gensim's ``most_similar``; an unknown word is queried with its subword vector."""
-        kv = self.keyed_vectors()
-        if word in self.key_to_index:
-            return kv.most_similar(word, topn=topn)
-        return kv.most_similar(positive=[self.get_vector(word)], topn=topn)
 
 
 def load_vectors(path: str | Path, fmt: str = "auto", trust_pickle: bool = False):
@@ -169,16 +154,25 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
-    """Spearman (and Pearson) between human scores and cosine similarities."""
+    """Spearman (and Pearson) between human scores and cosine similarities, per protocol.
+
+    ``kv``: any loaded vectors or a :class:`morphvec.query.Space`.  In-vocabulary: pairs whose words are both
+    tokens of the model.  All pairs, subword: unknown words get their character n-gram vectors.
+    All pairs, eojeol (with an analyser): unknown words are analysed into morphemes and composed
+    (:meth:`Space.get_vector`), the protocol for test sets written in eojeol.
+    """
     from scipy.stats import pearsonr, spearmanr
 
-    def score(use_subwords: bool):
+    space = as_space(kv)
+
+    def score(protocol: str):
         human, model, used = [], [], []
         for a, b, gold in pairs:
-            if not use_subwords and (a not in kv.key_to_index or b not in kv.key_to_index):
+            if protocol == "in_vocab" and (space.lookup(a) is None or space.lookup(b) is None):
                 continue
+            eojeol = protocol == "eojeol"
             human.append(gold)
-            model.append(_cosine(kv.get_vector(a), kv.get_vector(b)))
+            model.append(_cosine(space.get_vector(a, eojeol=eojeol), space.get_vector(b, eojeol=eojeol)))
             used.append((a, b, gold, model[-1]))
         if len(human) < 3:
             return None, None, used
@@ -186,7 +180,7 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
         r = pearsonr(human, model).statistic
         return (None if math.isnan(rho) else float(rho)), (None if math.isnan(r) else float(r)), used
 
-    rho, r, used = score(False)
+    rho, r, used = score("in_vocab")
     result = {
         "pairs": len(pairs),
         "pairs_in_vocab": len(used),
@@ -194,12 +188,15 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
         "spearman": rho,
         "pearson": r,
     }
-    if has_subwords(kv):
-        rho_all, _, used_all = score(True)
+    if space.has_subwords:
+        rho_all, _, used_all = score("subword")
         result["spearman_all_pairs_subword"] = rho_all
         result["scored_pairs"] = [list(p) for p in used_all]
     else:
         result["scored_pairs"] = [list(p) for p in used]
+    if space.analyser is not None and (space.has_subwords or len(used) < len(pairs)):
+        rho_eojeol, _, _ = score("eojeol") if space.has_subwords else (None, None, None)
+        result["spearman_all_pairs_eojeol"] = rho_eojeol
     return result
 
 
@@ -210,7 +207,7 @@ def evaluate_analogies(kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCA
     """gensim's ``evaluate_word_analogies`` with the share of questions it could score."""
     total = len(read_analogy_questions(path))
     if not hasattr(kv, "evaluate_word_analogies"):
-        kv = kv.keyed_vectors()  # a torch export: its vocabulary's vectors
+        kv = kv.keyed_vectors()  # a Space or torch export: its vocabulary's vectors, keys as users write them
     accuracy, sections = kv.evaluate_word_analogies(str(path), restrict_vocab=restrict_vocab)
     per_section = {}
     scored = 0
@@ -254,35 +251,75 @@ def read_analogy_questions(path: str | Path) -> list[tuple[str, list[str]]]:
     return questions
 
 
-def evaluate_analogies_subword(kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCAB, batch: int = 512) -> dict:
+def evaluate_analogies_subword(
+    kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCAB, batch: int = 512, eojeol: bool = False
+) -> dict:
     """Analogies with subword vectors for the query words (OOV-aware protocol).
 
     3CosAdd like gensim: the answer is the vocabulary word (among the ``restrict_vocab`` most
     frequent) closest to ``b - a + c`` of unit vectors, ``a``, ``b`` and ``c`` excluded; but
     ``a``, ``b`` and ``c`` may be out of the vocabulary and get their character n-gram vectors.
     A question is scored when its expected answer ``d`` is in the candidate vocabulary.  Like
-    gensim's default, words match the vocabulary case-insensitively (the most frequent form wins).
+    gensim's default, words match the vocabulary case-insensitively (the most frequent form wins);
+    in a POS model a word without a tag is its most frequent tagged form.
+
+    With ``eojeol`` (the protocol for sections written in eojeol, on a morpheme model with an
+    analyser) unknown words are composed from their morphemes, and the candidates are the
+    vocabulary *plus* every word of the file that is not a token (composed the same way), so
+    every question is scored.
     """
-    candidates = kv.index_to_key[:restrict_vocab]
+    space = as_space(kv)
+    candidates = list(space.index_to_key[:restrict_vocab])
     vocabulary_form = {word.upper(): word for word in reversed(candidates)}
-    questions = [
-        (section, [vocabulary_form.get(word.upper(), word) for word in words])
-        for section, words in read_analogy_questions(path)
-    ]
-    position = {word: i for i, word in enumerate(candidates)}
-    matrix = np.asarray(kv.vectors[: len(candidates)], dtype=np.float32)
-    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+    def spelled(word: str) -> str:
+        index = space.lookup(word)
+        if index is not None and index < len(candidates):
+            return candidates[index]
+        return vocabulary_form.get(word.upper(), word)
+
+    questions = [(section, [spelled(word) for word in words]) for section, words in read_analogy_questions(path)]
     cache: dict[str, np.ndarray] = {}
 
     def unit(word: str) -> np.ndarray:
         if word not in cache:
-            vector = np.asarray(kv.get_vector(word), dtype=np.float32)
+            vector = np.asarray(space.get_vector(word, eojeol=eojeol), dtype=np.float32)
             cache[word] = vector / max(float(np.linalg.norm(vector)), 1e-12)
         return cache[word]
 
+    matrix = np.asarray(space.vectors[: len(candidates)], dtype=np.float32)
+    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    if eojeol:
+        known = set(candidates)
+        extra = sorted({w for _, words in questions for w in words if w not in known})
+        if extra:
+            candidates += extra
+            matrix = np.vstack([matrix, np.stack([unit(w) for w in extra])])
+    position = {word: i for i, word in enumerate(candidates)}
     scorable = [(section, words) for section, words in questions if words[3] in position]
+    per_section = _three_cos_add(scorable, unit, matrix, position, batch)
+    correct_total = sum(c for c, _ in per_section.values())
+    protocol = (
+        "3CosAdd over the vocabulary and the file's own words, unknown words composed from their morphemes"
+        if eojeol
+        else "3CosAdd over the vocabulary, query words excluded, subword vectors for unknown query words"
+    )
+    return {
+        "questions": len(questions),
+        "scored": len(scorable),
+        "coverage": round(len(scorable) / len(questions), 6) if questions else 0.0,
+        "accuracy": round(correct_total / len(scorable), 6) if scorable else None,
+        "sections": {
+            name: {"correct": c, "scored": n, "accuracy": round(c / n, 6)} for name, (c, n) in per_section.items()
+        },
+        "protocol": protocol,
+        "candidates": len(candidates),
+    }
+
+
+def _three_cos_add(scorable: list, unit, matrix: np.ndarray, position: dict, batch: int) -> dict[str, list[int]]:
+    """``[correct, scored]`` per section: 3CosAdd answers among ``matrix``'s rows, query words excluded."""
     per_section: dict[str, list[int]] = {}
-    correct_total = 0
     for start in range(0, len(scorable), batch):
         chunk = scorable[start : start + batch]
         queries = np.stack([unit(b) - unit(a) + unit(c) for _, (a, b, c, _d) in chunk])
@@ -293,22 +330,10 @@ def evaluate_analogies_subword(kv, path: str | Path, restrict_vocab: int = RESTR
                     scores[row, position[word]] = -np.inf
         guesses = scores.argmax(axis=1)
         for row, (section, (_a, _b, _c, d)) in enumerate(chunk):
-            hit = int(guesses[row] == position[d])
-            correct_total += hit
             counts = per_section.setdefault(section, [0, 0])
-            counts[0] += hit
+            counts[0] += int(guesses[row] == position[d])
             counts[1] += 1
-    return {
-        "questions": len(questions),
-        "scored": len(scorable),
-        "coverage": round(len(scorable) / len(questions), 6) if questions else 0.0,
-        "accuracy": round(correct_total / len(scorable), 6) if scorable else None,
-        "sections": {
-            name: {"correct": c, "scored": n, "accuracy": round(c / n, 6)} for name, (c, n) in per_section.items()
-        },
-        "protocol": "3CosAdd over the vocabulary, query words excluded, subword vectors for unknown query words",
-        "candidates": len(candidates),
-    }
+    return per_section
 
 
 def evaluation_words(similarity: dict[str, str], analogy: dict[str, str]) -> dict[str, set[str]]:
@@ -324,35 +349,49 @@ def evaluation_words(similarity: dict[str, str], analogy: dict[str, str]) -> dic
 # --- neighbours ----------------------------------------------------------------------------
 
 
-def nearest_neighbours(kv, words: list[str], topn: int = 10) -> dict:
-    """``most_similar`` for each probe word (subword vectors for unknown words if available)."""
+def nearest_neighbours(
+    kv, words: list[str], topn: int = 10, space_name: str = "in", content_only: bool = False
+) -> dict:
+    """Neighbours of each probe word (None for a word the model has no vector for)."""
+    space = as_space(kv)
     result = {}
     for word in words:
-        if word not in kv.key_to_index and not has_subwords(kv):
-            result[word] = None
-            continue
         try:
-            result[word] = [[other, round(float(sim), 4)] for other, sim in kv.most_similar(word, topn=topn)]
+            found = space.neighbours(word, topn, space_name, content_only)
         except KeyError:
             result[word] = None
+            continue
+        result[word] = [[other, score] for other, score in found]
     return result
+
+
+def as_space(kv):
+    """Any loaded vectors as a :class:`morphvec.query.Space` (Hangul keys, POS bare words)."""
+    from morphvec.query import Space
+
+    return kv if isinstance(kv, Space) else Space(kv)
 
 
 def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
     """Similarity and analogy scores, plus how much of each file's vocabulary the model knows.
 
     Analogies are scored with gensim's protocol and, for vectors with subwords, the
-    OOV-aware one (``analogy_subword``).
+    OOV-aware one (``analogy_subword``); with an analyser also the eojeol one (``analogy_eojeol``).
     """
+    space = as_space(kv)
     out: dict = {"similarity": {}, "analogy": {}, "analogy_subword": {}, "vocabulary_coverage": {}}
+    if space.analyser is not None and space.has_subwords:
+        out["analogy_eojeol"] = {}
     for name, path in similarity.items():
-        out["similarity"][name] = evaluate_similarity(kv, read_similarity_pairs(path))
+        out["similarity"][name] = evaluate_similarity(space, read_similarity_pairs(path))
     for name, path in analogy.items():
-        out["analogy"][name] = evaluate_analogies(kv, path)
-        if has_subwords(kv):
-            out["analogy_subword"][name] = evaluate_analogies_subword(kv, path)
+        out["analogy"][name] = evaluate_analogies(space, path)
+        if space.has_subwords:
+            out["analogy_subword"][name] = evaluate_analogies_subword(space, path)
+        if "analogy_eojeol" in out:
+            out["analogy_eojeol"][name] = evaluate_analogies_subword(space, path, eojeol=True)
     for name, words in evaluation_words(similarity, analogy).items():
-        known = sum(1 for w in words if w in kv.key_to_index)
+        known = sum(1 for w in words if space.lookup(w) is not None)
         out["vocabulary_coverage"][name] = {
             "words": len(words),
             "in_vocabulary": known,
@@ -383,6 +422,7 @@ def evaluate_vectors(
     *,
     format: str = "auto",
     trust_pickle: bool = False,
+    analyser: str | None = None,
     similarity: dict[str, str] = SCHEMA_DEFAULT,
     analogy: dict[str, str] = SCHEMA_DEFAULT,
     probe_words: list[str] = SCHEMA_DEFAULT,
@@ -392,14 +432,21 @@ def evaluate_vectors(
     ``vectors``: a fastText .bin, gensim .kv/.model, word2vec .txt/.bin, or a torch export
     directory; ``format`` one of auto, fasttext, gensim, word2vec, word2vec-binary, torch.  The
     scores are written to ``scores`` as JSON if given (and printed).  gensim files are pickles
-    and are refused unless ``trust_pickle`` says they come from a trusted source.
+    and are refused unless ``trust_pickle`` says they come from a trusted source.  ``analyser``
+    (mecab or kiwi, the tokenizer the model's corpus was cut with) adds the eojeol protocol:
+    words that are not tokens of the model are analysed into morphemes and composed.  Jamo and
+    POS models are recognised from their vocabulary and queried in ordinary Hangul.
     """
-    kv = load_vectors(vectors, format, trust_pickle)
-    result = evaluate(kv, similarity, analogy)
+    from morphvec.query import open_space
+
+    if analyser not in (None, "mecab", "kiwi"):
+        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
+    space = open_space(vectors, format, trust_pickle, analyser=analyser)
+    result = evaluate(space, similarity, analogy)
     for scored in result["similarity"].values():
         scored.pop("scored_pairs", None)
     if probe_words:
-        result["neighbours"] = nearest_neighbours(kv, probe_words)
+        result["neighbours"] = nearest_neighbours(space, probe_words)
     if scores is not None:
         write_json(scores, result)
     return result

@@ -49,12 +49,14 @@ def export_torch(
     torch_weights: str | Path,
     torch_vocab: str | Path,
     torch_loader: str | Path | None = None,
+    output_vectors: str | Path | None = None,
 ) -> dict:
     """Export fastText word and n-gram vectors for PyTorch, in safetensors (no pickle).
 
     Writes ``torch_weights`` -- ``word_vectors`` (the ``nn.Embedding.from_pretrained`` weights,
     row ``i`` = vocabulary id ``i``) and ``ngram_vectors`` (the hashed character n-gram matrix),
-    with the n-gram settings in the file's metadata; ``torch_vocab``, one word per line in id
+    with the n-gram settings in the file's metadata, and ``output_vectors`` (the ``syn1neg`` rows,
+    one per word, for IN-OUT queries) when given; ``torch_vocab``, one word per line in id
     order; and ``torch_loader``, a copy of the torch-only loader, so the directory is
     self-contained.
     """
@@ -83,6 +85,13 @@ def export_torch(
         "word_vectors": torch.from_numpy(np.ascontiguousarray(word_matrix, dtype=np.float32)),
         "ngram_vectors": torch.from_numpy(np.ascontiguousarray(ngram_matrix, dtype=np.float32)),
     }
+    if output_vectors is not None:
+        output_matrix = np.load(require_file(output_vectors, "output vectors", "run extract_vectors first"))
+        if output_matrix.shape != word_matrix.shape:
+            raise UserInputError(
+                f"{output_vectors}: shape {output_matrix.shape}, expected {word_matrix.shape}", "rerun extract_vectors"
+            )
+        tensors["output_vectors"] = torch.from_numpy(np.ascontiguousarray(output_matrix, dtype=np.float32))
     metadata = {"format": FORMAT, "ngram_settings": json.dumps(settings, sort_keys=True)}
     with atomic_path(weights_out, suffix=".safetensors") as tmp:
         save_file(tensors, tmp, metadata=metadata)

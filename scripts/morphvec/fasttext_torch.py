@@ -174,6 +174,8 @@ class FastTextEmbedding(nn.Module):
         self.max_n = int(max_n)
         self.bucket = int(bucket if bucket is not None else ngram_vectors.shape[0])
         self.kept_buckets = kept_buckets
+        # The output (syn1neg) rows, one per word, when the export has them (IN-OUT queries).
+        self.output_vectors: torch.Tensor | None = None
         # Unknown words met by encode(): their ids (from len(vocab) on) and n-gram vectors.
         self._oov_index: dict[str, int] = {}
         self._oov_rows: list[torch.Tensor] = []
@@ -200,6 +202,7 @@ class FastTextEmbedding(nn.Module):
             else:
                 word_vectors = handle.get_tensor("word_vectors")
                 ngram_vectors = handle.get_tensor("ngram_vectors")
+                output_vectors = handle.get_tensor("output_vectors") if "output_vectors" in handle.keys() else None  # noqa: SIM118
         try:
             settings = json.loads(metadata["ngram_settings"])
             min_n, max_n, bucket = int(settings["min_n"]), int(settings["max_n"]), int(settings["bucket"])
@@ -211,7 +214,9 @@ class FastTextEmbedding(nn.Module):
         if compact:
             codes = (compact["ngram_codes"], compact["ngram_codebooks"], compact["kept_buckets"])
             return CompactFastTextEmbedding(word_vectors, codes, vocab, min_n, max_n, bucket)
-        return cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze)
+        embedding = cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze)
+        embedding.output_vectors = output_vectors
+        return embedding
 
     @property
     def dim(self) -> int:

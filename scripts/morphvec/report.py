@@ -2,8 +2,10 @@
 
 ``metrics.json`` is machine-readable: ``parity`` (see :mod:`morphvec.parity`), ``quality``
 (:func:`morphvec.evaluation.evaluate`: similarity ρ on in-vocabulary pairs and, with subword
-vectors, on all pairs; analogies in gensim's and the OOV-aware protocol; vocabulary coverage),
-``corpus`` and ``corpus_profile``, ``training``, ``neighbours`` (all words and content words),
+vectors, on all pairs, and composed from morphemes for eojeol; analogies in gensim's, the
+OOV-aware and the eojeol protocol; vocabulary coverage), ``corpus`` and ``corpus_profile``,
+``training``, ``neighbours``, ``neighbours_content`` (content words by their dominant tag) and
+``neighbours_in_out`` (IN-OUT: words that occur with the probe; see :mod:`morphvec.query`),
 ``sentiment_probe`` when the corpus has labels, and ``finetune_word2vec`` when it ran.
 ``report.html`` shows the same through ``templates/report.html.j2``; the figures also go to a
 directory that ``snakemake --report`` collects.  A new report section is a function here that
@@ -15,11 +17,14 @@ import os
 import random
 from pathlib import Path
 
+import numpy as np
+
 from morphvec import analyses, provenance, render
 from morphvec import plots as figures
-from morphvec.corpus import read_token_counts
+from morphvec.corpus import read_token_counts, read_token_tags
 from morphvec.evaluation import evaluate, headline_scores, nearest_neighbours
 from morphvec.parity import check_parity
+from morphvec.query import is_content_tag
 from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 from morphvec.vectors import EOS, open_fasttext_vectors
@@ -41,16 +46,27 @@ def _load_models(model_bin, vector_files: tuple, torch_weights):
     return ft_model, wv, torch_embedding
 
 
-def _neighbour_views(wv, probe_words: list[str], tokenizer: str) -> tuple[dict, dict]:
-    """Nearest neighbours among all words, and among content words (see analyses.content_words)."""
-    everything = nearest_neighbours(wv, probe_words, topn=NEIGHBOURS)
-    content = analyses.content_words(list(wv.index_to_key), tokenizer)
-    wide = nearest_neighbours(wv, probe_words, topn=20 * NEIGHBOURS)
-    content_only = {
-        word: None if found is None else [pair for pair in found if pair[0] in content][:NEIGHBOURS]
-        for word, found in wide.items()
+def _space(wv, output_vectors, token_counts, corpus: dict):
+    """gensim's vectors as a query Space: the run's analyser (eojeol queries), its tags, its output vectors."""
+    from morphvec.query import Space, read_output_vectors
+    from morphvec.tokenize import Analyser
+
+    output = read_output_vectors(require_file(output_vectors, "output vectors", "run extract_vectors"))
+    space = Space(wv, output, None, read_token_tags(token_counts))
+    if corpus["tokenizer"] != "whitespace":
+        space.analyser = Analyser(corpus["tokenizer"], space.pos, space.units.name, corpus.get("lowercase", False))
+    return space
+
+
+def _neighbour_views(space, probe_words: list[str]) -> dict:
+    """Nearest neighbours among all words, among content words (each token's dominant tag), and
+    in the IN-OUT space (words that occur with the probe)."""
+    content = bool(space.tags)
+    return {
+        "neighbours": nearest_neighbours(space, probe_words, NEIGHBOURS),
+        "neighbours_content": nearest_neighbours(space, probe_words, NEIGHBOURS, content_only=True) if content else {},
+        "neighbours_in_out": nearest_neighbours(space, probe_words, NEIGHBOURS, "in-out", content_only=content),
     }
-    return everything, content_only
 
 
 def _corpus_section(metrics: dict, images: dict, token_counts, run: str) -> None:
@@ -60,15 +76,19 @@ def _corpus_section(metrics: dict, images: dict, token_counts, run: str) -> None
     images["token_lengths"] = figures.token_length_png(metrics["corpus_profile"]["token_length_histogram"], run)
 
 
-def _pca_section(images: dict, torch_embedding, vocab: list[str], pca_words: list[str], pca_top_n: int) -> None:
+def _pca_section(images: dict, space, pca_words: list[str], pca_top_n: int) -> None:
     chosen = [w for w in pca_words if w]
     if len(chosen) >= 3:
-        vectors = torch_embedding.word_vectors(chosen).numpy()
+        vectors = np.stack([space.get_vector(w) for w in chosen])
         images["pca_words"] = figures.pca_png(chosen, vectors, "PCA of the chosen words (subword vectors for OOV)")
-    top = [w for w in vocab if w != EOS and analyses.is_word_like(w)][:pca_top_n]
+    if space.tags:  # content words by their dominant tag
+        top = [w for w in space.index_to_key if is_content_tag(space.tags.get(w))][:pca_top_n]
+        title = f"PCA of the {len(top)} most frequent content words"
+    else:
+        top = [w for w in space.index_to_key if w != EOS and analyses.is_word_like(w)][:pca_top_n]
+        title = f"PCA of the {len(top)} most frequent words"
     if len(top) >= 3:
-        vectors = torch_embedding.word_vectors(top).numpy()
-        images["pca_top"] = figures.pca_png(top, vectors, f"PCA of the {len(top)} most frequent words")
+        images["pca_top"] = figures.pca_png(top, np.stack([space.get_vector(w) for w in top]), title)
 
 
 def _sentiment_section(metrics: dict, torch_embedding, tokens, labels, settings: dict, seed: int) -> None:
@@ -214,6 +234,7 @@ def write_report(
     ngram_vectors: str | Path,
     vocab: str | Path,
     ngram_settings: str | Path,
+    output_vectors: str | Path,
     torch_weights: str | Path,
     torch_vocab: str | Path,
     torch_loader: str | Path,
@@ -255,19 +276,18 @@ def write_report(
     parity = check_parity(ft_model, wv, torch_embedding, tokens, samples, tolerance, seed)
     if not parity["passed"]:
         log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
-    quality = evaluate(wv, similarity, analogy)
-    words = list(wv.index_to_key)
+    space = _space(wv, output_vectors, token_counts, corpus)
+    quality = evaluate(space, similarity, analogy)
     images = {
-        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(words))
+        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(space.key_to_index))
         for name, result in quality["similarity"].items()
     }
-    neighbours, neighbours_content = _neighbour_views(wv, probe_words, corpus["tokenizer"])
     report = {"run": run, "settings": settings or {}, "corpus": corpus, "training": read_json(train_stats)}
-    report.update(vocabulary_size=len(words), parity=parity, quality=quality, neighbours=neighbours)
-    report["neighbours_content"] = neighbours_content
+    report.update(vocabulary_size=len(space.index_to_key), parity=parity, quality=quality)
+    report.update(_neighbour_views(space, probe_words))
     report["inputs"] = _inputs_read(corpus, similarity, analogy, finetune_stats)
     _corpus_section(report, images, token_counts, run)
-    _pca_section(images, torch_embedding, words, pca_words, pca_top_n)
+    _pca_section(images, space, pca_words, pca_top_n)
     if Path(labels).is_file() and Path(labels).stat().st_size:
         _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
     if finetune_model is not None:

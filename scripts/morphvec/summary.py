@@ -62,9 +62,9 @@ def summary_rows(
     similarity_sets = sorted({n for m in metrics.values() for n in m["quality"]["similarity"]})
     analogy_sets = sorted({n for m in metrics.values() for n in m["quality"]["analogy"]})
     for name in similarity_sets:
-        columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_coverage"]
+        columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_spearman_eojeol", f"{name}_coverage"]
     for name in analogy_sets:
-        columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_coverage"]
+        columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_accuracy_eojeol", f"{name}_coverage"]
     columns += ["sentiment_accuracy", "sentiment_majority_baseline"]
     rows = []
     for run, m in metrics.items():
@@ -83,11 +83,13 @@ def summary_rows(
             s = m["quality"]["similarity"].get(name, {})
             row[f"{name}_spearman"] = s.get("spearman")
             row[f"{name}_spearman_subword"] = s.get("spearman_all_pairs_subword")
+            row[f"{name}_spearman_eojeol"] = s.get("spearman_all_pairs_eojeol")
             row[f"{name}_coverage"] = s.get("coverage")
         for name in analogy_sets:
             a = m["quality"]["analogy"].get(name, {})
             row[f"{name}_accuracy"] = a.get("accuracy")
             row[f"{name}_accuracy_subword"] = m["quality"].get("analogy_subword", {}).get(name, {}).get("accuracy")
+            row[f"{name}_accuracy_eojeol"] = m["quality"].get("analogy_eojeol", {}).get(name, {}).get("accuracy")
             row[f"{name}_coverage"] = a.get("coverage")
         probe = m.get("sentiment_probe") or {}
         row["sentiment_accuracy"] = probe.get("accuracy")
@@ -112,6 +114,8 @@ TITLES = {
 }
 SUFFIX_TITLES = {
     "_spearman_subword": "ρ, all pairs (subword)",
+    "_spearman_eojeol": "ρ, all pairs (eojeol composed)",
+    "_accuracy_eojeol": "accuracy, eojeol protocol",
     "_spearman": "ρ, in-vocabulary pairs",
     "_accuracy_subword": "accuracy, OOV-aware",
     "_accuracy": "accuracy, gensim protocol",

@@ -1,9 +1,16 @@
 """Tokenization: one document per line, tokens joined by single spaces.
 
 Korean is agglutinative, so the default tokenizer splits into MeCab-ko morphemes
-(``python-mecab-ko``), not whitespace-separated eojeol; a ``whitespace`` tokenizer serves English
-corpora and the eojeol baseline.  A new tokenizer is a class here and a name in ``TOKENIZERS``
-(and in the schema's ``tokenizer.name`` enum).
+(``python-mecab-ko``), not whitespace-separated eojeol; ``kiwi`` uses the Kiwi analyser
+(:mod:`morphvec.kiwi`), and a ``whitespace`` tokenizer serves English corpora and the eojeol
+baseline.  A tokenizer returns ``(form, tag)`` pairs (tag None when it does not tag); a new one is
+a module with such a class, a line in :func:`make_tokenizer` and a name in the schema's
+``tokenizer.name`` enum.
+
+What a token looks like in the output is :func:`token_form`: the morpheme, ``form/TAG`` with
+``pos``, and with ``unit: jamo`` every syllable decomposed into jamo (:mod:`morphvec.jamo`).  The
+token counts keep, for every token, how often each tag produced it, so later steps can tell
+content words (nouns, verbs, adjectives, adverbs) from particles and endings.
 
 Every document is cleaned before tokenizing, for hazards measured in python-mecab-ko 1.3.7:
 
@@ -32,14 +39,15 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from morphvec import provenance
-from morphvec.corpus import iter_records, read_token_counts, write_token_counts
+from morphvec import jamo, provenance
+from morphvec.corpus import iter_records, read_tagged_counts, write_token_counts
 from morphvec.runtime import UserInputError, atomic_open, read_json, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
 log = logging.getLogger("morphvec.tokenize")
 
-TOKENIZERS = ("mecab", "whitespace")
+TOKENIZERS = ("mecab", "kiwi", "whitespace")
+UNITS = ("syllable", "jamo")
 BATCH_DOCUMENTS = 2000
 CLEANING_COUNTERS = (
     "nul_bytes_replaced",
@@ -49,6 +57,7 @@ CLEANING_COUNTERS = (
     "nfc_normalised_documents",
     "long_documents_split",
     "invalid_utf8_lines_replaced",
+    "spaces_in_tokens_replaced",
 )
 
 # Characters MeCab would return as tokens of their own although they carry no text.
@@ -125,44 +134,88 @@ class MecabTokenizer:
         self._lattice = _mecab.Lattice()
         self._lattice.add_request_type(_mecab.MECAB_ALLOCATE_SENTENCE)
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text: str) -> list[tuple[str, str]]:
         lattice = self._lattice
         lattice.set_sentence(text)
         if not self._tagger.parse(lattice):  # pragma: no cover - MeCab reports no such case
             raise RuntimeError(f"MeCab failed: {self._tagger.what()}")
-        lines = lattice.to_string().split("\n")
-        return [line.split("\t", 1)[0] for line in lines[:-2]]  # drop "EOS" and the final ""
+        lines = lattice.to_string().split("\n")[:-2]  # drop "EOS" and the final ""
+        pairs = []
+        for line in lines:
+            surface, _, features = line.partition("\t")
+            pairs.append((surface, features.split(",", 1)[0]))  # the first feature is the tag (NNG, VV+EP, ...)
+        return pairs
 
 
 class WhitespaceTokenizer:
-    """Whitespace-separated words (eojeol for Korean), optionally lower-cased."""
+    """Whitespace-separated words (eojeol for Korean), optionally lower-cased; no tags."""
 
     def __init__(self, lowercase: bool = False) -> None:
         self.lowercase = lowercase
 
-    def __call__(self, text: str) -> list[str]:
-        return (text.lower() if self.lowercase else text).split()
+    def __call__(self, text: str) -> list[tuple[str, None]]:
+        return [(word, None) for word in (text.lower() if self.lowercase else text).split()]
 
 
-def make_tokenizer(name: str, lowercase: bool) -> Callable[[str], list[str]]:
-    """The tokenizer called ``name`` (config key ``tokenizer.name``)."""
+def make_tokenizer(name: str, lowercase: bool = False) -> Callable[[str], list[tuple[str, str | None]]]:
+    """The tokenizer called ``name`` (config key ``tokenizer.name``): text -> ``(form, tag)`` pairs."""
     if name == "mecab":
         tokenizer = MecabTokenizer()
-        if lowercase:
-            return lambda text: tokenizer(text.lower())
-        return tokenizer
-    if name == "whitespace":
+    elif name == "kiwi":
+        from morphvec.kiwi import KiwiTokenizer
+
+        tokenizer = KiwiTokenizer()
+    elif name == "whitespace":
         return WhitespaceTokenizer(lowercase)
-    raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {TOKENIZERS}")
+    else:
+        raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {TOKENIZERS}")
+    if lowercase:
+        return lambda text: tokenizer(text.lower())
+    return tokenizer
+
+
+def token_form(form: str, tag: str | None, pos: bool, unit: str) -> str:
+    """A token as the model sees it: ``form`` or ``form/TAG``, in syllables or jamo."""
+    if unit == "jamo":
+        form = jamo.to_jamo(form)
+    return f"{form}/{tag}" if pos and tag else form
+
+
+class Analyser:
+    """Text to the tokens a model was trained on (the tokenize step's own functions): the
+    eojeol queries of :mod:`morphvec.query` analyse a word exactly as the corpus was analysed."""
+
+    def __init__(self, name: str, pos: bool = False, unit: str = "syllable", lowercase: bool = False) -> None:
+        self.name, self.pos, self.unit = name, pos, unit
+        self._tokenizer = make_tokenizer(name, lowercase)
+
+    def __call__(self, text: str) -> list[tuple[str, str | None]]:
+        """``(model token, tag)`` for each morpheme of ``text``."""
+        counters: collections.Counter = collections.Counter()
+        pairs = self._tokenizer(clean_text(text, counters))
+        return [(token_form(_no_spaces(form, counters), tag, self.pos, self.unit), tag) for form, tag in pairs if form]
+
+
+def _no_spaces(form: str, counters: collections.Counter) -> str:
+    """Tokens are space-separated, so a form holding whitespace (Kiwi keeps some) gets ``_``."""
+    if " " in form or "\t" in form:
+        counters["spaces_in_tokens_replaced"] += 1
+        return "_".join(form.split())
+    return form
 
 
 def tokenize_batch(
-    records: list[tuple[str, str | None]], tokenizer: Callable[[str], list[str]], max_chars: int, with_labels: bool
+    records: list[tuple[str, str | None]],
+    tokenizer: Callable[[str], list[tuple[str, str | None]]],
+    max_chars: int,
+    with_labels: bool,
+    pos: bool = False,
+    unit: str = "syllable",
 ) -> tuple[str, collections.Counter, collections.Counter, str]:
     """Tokenize a batch of ``(raw text, label)`` records.
 
-    Returns the output block (one line per kept document), event counters, token counts, and
-    the labels of the kept documents (one per line; empty unless ``with_labels``).
+    Returns the output block (one line per kept document), event counters, ``(token, tag)``
+    counts, and the labels of the kept documents (one per line; empty unless ``with_labels``).
     """
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
@@ -173,11 +226,17 @@ def tokenize_batch(
         pieces = split_long_text(text, max_chars)
         if len(pieces) > 1:
             counters["long_documents_split"] += 1
-        tokens = [token for piece in pieces for token in tokenizer(piece)]
-        if not tokens:
+        tagged = [
+            (token_form(_no_spaces(form, counters), tag, pos, unit), tag)
+            for piece in pieces
+            for form, tag in tokenizer(piece)
+            if form
+        ]
+        if not tagged:
             counters["dropped_empty"] += 1
             continue
-        types.update(tokens)
+        types.update(tagged)
+        tokens = [token for token, _ in tagged]
         counters["tokens"] += len(tokens)
         out_lines.append(" ".join(tokens))
         if with_labels:
@@ -196,8 +255,8 @@ def _init_worker(name: str, lowercase: bool) -> None:
     _worker_tokenizer = make_tokenizer(name, lowercase)
 
 
-def _tokenize_in_worker(records: list[tuple[str, str | None]], max_chars: int, with_labels: bool):
-    return tokenize_batch(records, _worker_tokenizer, max_chars, with_labels)
+def _tokenize_in_worker(records: list[tuple[str, str | None]], max_chars: int, with_labels: bool, pos: bool, unit: str):
+    return tokenize_batch(records, _worker_tokenizer, max_chars, with_labels, pos, unit)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -211,12 +270,12 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, with_labels):
+def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, with_labels, pos, unit):
     """Yield tokenize_batch results in input order, with at most a few batches in flight."""
     if workers <= 1:
         tokenizer = make_tokenizer(tokenizer_name, lowercase)
         for batch in batches:
-            yield tokenize_batch(batch, tokenizer, max_chars, with_labels)
+            yield tokenize_batch(batch, tokenizer, max_chars, with_labels, pos, unit)
         return
     import multiprocessing
 
@@ -224,7 +283,7 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, wi
     in_flight: collections.deque = collections.deque()
     with context.Pool(workers, _init_worker, (tokenizer_name, lowercase)) as pool:
         for batch in batches:
-            in_flight.append(pool.apply_async(_tokenize_in_worker, (batch, max_chars, with_labels)))
+            in_flight.append(pool.apply_async(_tokenize_in_worker, (batch, max_chars, with_labels, pos, unit)))
             if len(in_flight) >= 4 * workers:
                 yield in_flight.popleft().get()
         while in_flight:
@@ -266,16 +325,18 @@ def _counted(records: Iterable, counters: collections.Counter) -> Iterator:
         yield record
 
 
-def _token_stats(corpus, name, lowercase, counters, types, threads, shard, shards) -> dict:
+def _token_stats(corpus, name, lowercase, pos, unit, counters, types, threads, shard, shards) -> dict:
     return {
         "corpus": str(corpus),
         "tokenizer": name,
         "lowercase": lowercase,
+        "pos": pos,
+        "unit": unit,
         "documents": counters["documents"],
         "documents_written": counters["documents_written"],
         "dropped_empty": counters["dropped_empty"],
         "tokens": counters["tokens"],
-        "types": len(types),
+        "types": len({token for token, _ in types}),
         "workers": threads,
         "shard": shard,
         "shards": shards,
@@ -299,6 +360,8 @@ def tokenize_corpus(
     label_column: str | None = SCHEMA_DEFAULT,
     name: str = SCHEMA_DEFAULT,
     lowercase: bool = SCHEMA_DEFAULT,
+    pos: bool = SCHEMA_DEFAULT,
+    unit: str = SCHEMA_DEFAULT,
     max_chars: int = SCHEMA_DEFAULT,
     invalid_utf8: str = SCHEMA_DEFAULT,
     threads: int = SCHEMA_DEFAULT,
@@ -308,12 +371,17 @@ def tokenize_corpus(
     With ``shards > 1`` only shard number ``shard`` is tokenized: the ``shard``-th of ``shards``
     contiguous, near-equal ranges of the documents counted in ``documents`` (the
     count_documents output), so that the shards' outputs concatenated in order equal the
-    unsharded output byte for byte.  ``token_counts`` receives ``token<TAB>count`` lines;
+    unsharded output byte for byte.  ``pos`` writes ``form/TAG`` tokens and ``unit: jamo`` jamo
+    (see :func:`token_form`).  ``token_counts`` receives ``token<TAB>count<TAB>tags`` lines;
     ``labels`` each kept document's ``label_column`` value, line by line (empty without a label
     column, so that a workflow can always name the file).
     """
     if name not in TOKENIZERS:
         raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {TOKENIZERS}")
+    if unit not in UNITS:
+        raise UserInputError(f"unknown unit {unit!r}", f"use one of {UNITS}")
+    if pos and name == "whitespace":
+        raise UserInputError("tokenizer.pos needs a tagging tokenizer", "use name: mecab or kiwi, or pos: false")
     shard = int(shard)
     started = time.perf_counter()
     read_counters: collections.Counter = collections.Counter()
@@ -335,7 +403,7 @@ def tokenize_corpus(
         out = stack.enter_context(atomic_open(tokens))
         label_out = stack.enter_context(atomic_open(labels)) if labels is not None else None
         with_labels = label_out is not None and label_column is not None
-        blocks = _tokenized_blocks(batches, name, lowercase, max_chars, threads, with_labels)
+        blocks = _tokenized_blocks(batches, name, lowercase, max_chars, threads, with_labels, pos, unit)
         for block, batch_counters, batch_types, label_block in blocks:
             out.write(block)
             if label_out is not None:
@@ -343,7 +411,7 @@ def tokenize_corpus(
             counters.update(batch_counters)
             types.update(batch_types)
     counters.update(read_counters)
-    stats = _token_stats(corpus, name, lowercase, counters, types, threads, shard, shards)
+    stats = _token_stats(corpus, name, lowercase, pos, unit, counters, types, threads, shard, shards)
     if shard == 0:  # what was read, checked once per corpus (the report and manifest name it)
         stats["corpus_file"] = provenance.file_record(corpus)
     log.info(
@@ -396,11 +464,11 @@ def gather_tokens(
     _concatenate(shard_labels, labels)
     counts: collections.Counter = collections.Counter()
     for path in shard_counts:
-        counts.update(dict(read_token_counts(path)))
+        counts.update(read_tagged_counts(path))
     write_token_counts(token_counts, counts)
     merged = {key: value for key, value in stats[0].items() if key != "shard"}
     merged.update({key: sum(s[key] for s in stats) for key in SUMMED})
-    merged["types"] = len(counts)
+    merged["types"] = len({token for token, _ in counts})
     merged["shards"] = len(stats)
     merged["cleaning"] = {key: sum(s["cleaning"][key] for s in stats) for key in stats[0]["cleaning"]}
     write_json(token_stats, merged)

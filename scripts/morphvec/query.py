@@ -1,0 +1,383 @@
+"""Querying vectors in ordinary Hangul: neighbours, analogies and similarity, in two spaces.
+
+:class:`Space` wraps any vectors :func:`morphvec.evaluation.load_vectors` opens and hides how the
+model spells its tokens:
+
+* **jamo models** (``tokenizer.unit: jamo``) are queried and answer in syllables
+  (:mod:`morphvec.jamo`);
+* **POS models** (``tokenizer.pos``, tokens ``영화/NNG``): a word without a tag means its most
+  frequent tagged form (the vocabulary is sorted by frequency);
+* **eojeol on a morpheme model**: a word that is not a token of the model is analysed with the
+  analyser the corpus was tokenized with (:class:`morphvec.tokenize.Analyser`) and its vector is
+  the **mean of the unit-length vectors of its morphemes** (each the model's vector of that
+  token, from its character n-grams if the token is unknown), the rule fastText itself uses for
+  sentence vectors.  Without an analyser an unknown word gets its n-gram vector as before.
+
+Two spaces: ``in`` compares input vectors with input vectors (words *like* the query, the usual
+neighbours); ``in-out`` compares the query's input vector with the output (``syn1neg``) vectors
+of the candidates, the Dual Embedding Space Model of Mitra et al. (2016), which ranks words that
+occur *with* the query (topical relatedness).  Output vectors exist for in-vocabulary words only.
+
+Tags for the content-word filter come from the token counts of the tokenize step (each token's
+dominant tag), or from the tokens themselves in a POS model.
+"""
+
+import functools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from morphvec.jamo import Units
+from morphvec.runtime import UserInputError
+
+# Sejong tag prefixes (MeCab-ko and Kiwi) of content words: nouns, pronouns, numerals, verbs,
+# adjectives, adverbs, roots, foreign words and Chinese characters.
+CONTENT_TAG_PREFIXES = ("NNG", "NNP", "NNB", "NP", "NR", "VV", "VA", "MAG", "XR", "SL", "SH")
+SPACES = ("in", "in-out")
+_POS_TOKEN = re.compile(r"^(.+)/([A-Z][A-Z_+\-]*)$")
+
+
+def is_content_tag(tag: str | None) -> bool:
+    """True for a noun, verb, adjective, adverb, root or foreign-word tag (``VV+EP`` by its first part)."""
+    return bool(tag) and tag.split("+", 1)[0] in CONTENT_TAG_PREFIXES
+
+
+def is_pos_vocabulary(words: Sequence[str], look_at: int = 1000) -> bool:
+    """True when (nearly) every one of the first words is ``form/TAG``."""
+    sample = [w for w in words[:look_at] if w != "</s>"]
+    return bool(sample) and sum(1 for w in sample if _POS_TOKEN.match(w)) >= 0.95 * len(sample)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+class Space:
+    """Vectors queried in ordinary Hangul (see the module docstring).
+
+    It offers the small KeyedVectors surface the evaluation uses (``index_to_key``,
+    ``key_to_index``, ``vectors``, ``get_vector``, ``has_subwords``, ``keyed_vectors``), with keys
+    as users write them.
+    """
+
+    def __init__(self, kv, output_vectors=None, analyser=None, tags: dict[str, str] | None = None) -> None:
+        from morphvec.evaluation import has_subwords
+
+        self.kv = kv
+        model_words = list(kv.index_to_key)
+        self.units = Units.of(model_words)
+        self.pos = is_pos_vocabulary(model_words)
+        self.index_to_key = [self.units.to_display(w) for w in model_words] if self.units.jamo else model_words
+        self.key_to_index = {word: index for index, word in enumerate(self.index_to_key)}
+        self.vectors = kv.vectors
+        self.has_subwords = has_subwords(kv)
+        self.analyser = analyser
+        if output_vectors is not None and len(output_vectors) != len(model_words):
+            raise UserInputError(
+                f"{len(output_vectors)} output vectors for {len(model_words)} words",
+                "give the output_vectors.npy of the same extract_vectors run",
+            )
+        self.output_vectors = output_vectors
+        self._bare: dict[str, int] = {}
+        self.tags: dict[str, str] = {}
+        if self.pos:
+            for index, word in enumerate(self.index_to_key):
+                match = _POS_TOKEN.match(word)
+                if match:
+                    self._bare.setdefault(match.group(1), index)
+                    self.tags[word] = match.group(2)
+        elif tags:
+            self.tags = {self.units.to_display(token): tag for token, tag in tags.items()}
+
+    # --- words to vectors --------------------------------------------------------------------
+
+    def lookup(self, word: str) -> int | None:
+        """The vocabulary index of ``word`` (a POS model's bare word: its most frequent tagged form)."""
+        index = self.key_to_index.get(word)
+        return index if index is not None else self._bare.get(word)
+
+    def token_vector(self, token: str) -> np.ndarray | None:
+        """A token's vector: its row, else its n-gram vector (None for a word model without it)."""
+        index = self.lookup(token)
+        if index is not None:
+            return np.asarray(self.kv.get_vector(self.kv.index_to_key[index]), dtype=np.float32)
+        if not self.has_subwords:
+            return None
+        return np.asarray(self.kv.get_vector(self.units.to_model(token)), dtype=np.float32)
+
+    def morphemes(self, word: str) -> list[str]:
+        """``word`` analysed into the model's tokens, shown in Hangul ([] without an analyser)."""
+        if self.analyser is None:
+            return []
+        return [self.units.to_display(token) for token, _ in self.analyser(word)]
+
+    def get_vector(self, word: str, eojeol: bool = True) -> np.ndarray:
+        """The vector of ``word``; with ``eojeol`` an unknown word made of several morphemes is
+        their mean unit vector (module docstring).  KeyError when the model has no vector for it."""
+        if self.lookup(word) is None and eojeol and self.analyser is not None:
+            parts = self.morphemes(word)
+            if len(parts) > 1 or (parts and parts[0] != word):
+                vectors = [self.token_vector(part) for part in parts]
+                if all(v is not None for v in vectors):
+                    return np.mean([_unit(v) for v in vectors], axis=0)
+        vector = self.token_vector(word)
+        if vector is None:
+            raise KeyError(f"{word!r} is not in the vocabulary and the model has no subword vectors")
+        return vector
+
+    # --- the two spaces ---------------------------------------------------------------------
+
+    @functools.cache  # noqa: B019 (one Space per loaded model; it lives as long as the vectors)
+    def unit_matrix(self, space: str = "in") -> np.ndarray:
+        if space == "in":
+            matrix = np.asarray(self.vectors, dtype=np.float32)
+        elif space == "in-out":
+            if self.output_vectors is None:
+                raise UserInputError(
+                    "these vectors have no output (syn1neg) vectors, so there is no in-out space",
+                    "query a fastText .bin or a torch export, or give --output-vectors output_vectors.npy",
+                )
+            matrix = np.asarray(self.output_vectors, dtype=np.float32)
+        else:
+            raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+    def _ranked(self, query: np.ndarray, exclude: set[str], topn: int, space: str, content_only: bool):
+        if content_only and not self.tags:
+            raise UserInputError(
+                "the content-word filter needs tags, and these vectors have none",
+                "give --token-counts results/<run>/tokenize_corpus/token_counts.tsv (a mecab or kiwi run), "
+                "or query a model trained with tokenizer.pos",
+            )
+        scores = self.unit_matrix(space) @ _unit(query)
+        found = []
+        for index in np.argsort(-scores, kind="stable"):
+            word = self.index_to_key[index]
+            if word in exclude or word == "</s>":
+                continue
+            if content_only and not is_content_tag(self.tags.get(word)):
+                continue
+            found.append((word, round(float(scores[index]), 4)))
+            if len(found) == topn:
+                break
+        return found
+
+    def _excluded(self, *words: str) -> set[str]:
+        out = set(words)
+        for word in words:
+            index = self.lookup(word)
+            if index is not None:
+                out.add(self.index_to_key[index])
+        return out
+
+    def neighbours(self, word: str, topn: int = 10, space: str = "in", content_only: bool = False):
+        """The ``topn`` nearest words to ``word`` (``space`` in or in-out), as ``(word, cosine)``."""
+        return self._ranked(self.get_vector(word), self._excluded(word), topn, space, content_only)
+
+    def analogy(self, positive: Sequence[str], negative: Sequence[str], topn: int = 10, content_only: bool = False):
+        """3CosAdd: the words nearest to the sum of ``positive`` minus ``negative`` unit vectors
+        (``왕 - 남자 + 여자``: positive 왕, 여자; negative 남자), query words excluded."""
+        query = sum(_unit(self.get_vector(w)) for w in positive) - sum(_unit(self.get_vector(w)) for w in negative)
+        return self._ranked(query, self._excluded(*positive, *negative), topn, "in", content_only)
+
+    def similarity(self, a: str, b: str, space: str = "in") -> float:
+        """Cosine of ``a`` and ``b``; in ``in-out``, of ``a``'s input and ``b``'s output vector."""
+        left = _unit(self.get_vector(a))
+        if space == "in":
+            return float(left @ _unit(self.get_vector(b)))
+        index = self.lookup(b)
+        if index is None:
+            raise KeyError(f"{b!r} has no output vector: only vocabulary words have one")
+        return float(left @ self.unit_matrix(space)[index])
+
+    @functools.cache  # noqa: B019
+    def keyed_vectors(self):
+        """The vocabulary as gensim KeyedVectors with display keys (gensim's analogy protocol)."""
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors(self.vectors.shape[1], dtype=np.float32)
+        kv.add_vectors(self.index_to_key, np.asarray(self.vectors, dtype=np.float32))
+        return kv
+
+    def most_similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
+        return self.neighbours(word, topn)
+
+
+def read_output_vectors(path) -> np.ndarray:
+    """An ``output_vectors.npy`` (extract_vectors), memory-mapped, never unpickled."""
+    try:
+        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise UserInputError(
+            f"{path} is not a numpy array of output vectors ({error})",
+            "give the output_vectors.npy that extract_vectors wrote for these vectors",
+        ) from None
+    if matrix.ndim != 2:
+        raise UserInputError(
+            f"{path}: expected a matrix, got shape {matrix.shape}", "give extract_vectors/output_vectors.npy"
+        )
+    return matrix
+
+
+def output_vectors_of(path, fmt: str):
+    """The output (syn1neg) matrix that goes with the vectors at ``path``, or None.
+
+    fastText ``.bin``: read by the fasttext binding; torch export: its ``output_vectors`` tensor;
+    a word2vec file or ``.kv`` in an ``extract_vectors`` directory: the ``output_vectors.npy``
+    beside it.
+    """
+    path = Path(path)
+    if fmt == "fasttext":
+        import fasttext
+
+        return fasttext.load_model(str(path)).get_output_matrix()
+    if fmt == "torch":
+        return None  # TorchVectors carries it
+    beside = path.parent / "output_vectors.npy"
+    return read_output_vectors(beside) if beside.is_file() else None
+
+
+def open_space(
+    vectors,
+    format: str = "auto",
+    trust_pickle: bool = False,
+    analyser: str | None = None,
+    token_counts=None,
+    output_vectors=None,
+    with_output: bool = False,
+) -> Space:
+    """Open any vectors morphvec writes as a :class:`Space`.
+
+    ``analyser`` (mecab or kiwi: the run's ``tokenizer.name``) enables eojeol queries; the model's
+    POS and jamo spelling are recognised from its vocabulary.  ``token_counts`` (the tokenize
+    step's) gives the content-word filter its tags; ``output_vectors`` (an ``.npy``) overrides the
+    output matrix found beside the vectors (read only ``with_output``).
+    """
+    from morphvec.corpus import read_token_tags
+    from morphvec.evaluation import detect_vectors_format, load_vectors
+
+    kv = load_vectors(vectors, format, trust_pickle)  # names a missing file
+    fmt = detect_vectors_format(vectors) if format == "auto" else format
+    output = None
+    if output_vectors is not None:
+        output = read_output_vectors(output_vectors)
+    elif with_output:
+        output = getattr(kv, "output_vectors", None) if fmt == "torch" else output_vectors_of(vectors, fmt)
+    space = Space(kv, output, None, read_token_tags(token_counts) if token_counts else None)
+    if analyser:
+        from morphvec.tokenize import Analyser
+
+        space.analyser = Analyser(analyser, pos=space.pos, unit=space.units.name)
+    return space
+
+
+_TERM = re.compile(r"\s*([+-]?)\s*([^+\-\s][^+\-]*?)\s*(?=[+-]|$)")
+
+
+def parse_expression(text: str) -> tuple[list[str], list[str]]:
+    """``"왕 - 남자 + 여자"`` -> (["왕", "여자"], ["남자"]); a leading word is positive."""
+    positive, negative, end = [], [], 0
+    for match in _TERM.finditer(text):
+        if match.start() != end:
+            break
+        (negative if match.group(1) == "-" else positive).append(match.group(2).strip())
+        end = match.end()
+    if end != len(text) or not positive:
+        raise UserInputError(
+            f"cannot read the analogy {text!r}", "write words joined by + and -, e.g. '왕 - 남자 + 여자'"
+        )
+    return positive, negative
+
+
+def _pair(text: str) -> tuple[str, str]:
+    left, sep, right = text.partition(":")
+    if not sep or not left.strip() or not right.strip():
+        raise UserInputError(f"cannot read the pair {text!r}", "write two words joined by a colon, e.g. 영화:드라마")
+    return left.strip(), right.strip()
+
+
+def _check_request(space: str, analyser: str | None, anything_asked) -> None:
+    if space not in SPACES:
+        raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
+    if analyser not in (None, "mecab", "kiwi"):
+        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
+    if not anything_asked:
+        raise UserInputError(
+            "nothing to ask", "give --neighbours WORD..., --analogy '왕 - 남자 + 여자' or --similarity A:B"
+        )
+
+
+def answer(ask):
+    """What ``ask()`` finds, or ``{"error": ...}`` for a word the model has no vector for."""
+    try:
+        found = ask()
+    except KeyError as error:
+        return {"error": str(error.args[0])}
+    if isinstance(found, float):
+        return round(found, 4)
+    return [[word, score] for word, score in found]
+
+
+def query_vectors(
+    vectors: str | Path,
+    neighbours: list[str] | None = None,
+    analogy: list[str] | None = None,
+    similarity: list[str] | None = None,
+    token_counts: str | Path | None = None,
+    output_vectors: str | Path | None = None,
+    *,
+    space: str = "in",
+    topn: int = 10,
+    content_only: bool = False,
+    analyser: str | None = None,
+    format: str = "auto",
+    trust_pickle: bool = False,
+) -> dict:
+    """Nearest neighbours, analogies and similarities on any vectors morphvec writes.
+
+    ``vectors``: a fastText .bin, torch export directory, word2vec file or (with
+    ``trust_pickle``) gensim .kv/.model.  ``neighbours``: words; ``analogy``: expressions like
+    ``"왕 - 남자 + 여자"``; ``similarity``: pairs ``영화:드라마``.  ``space``: in (words like the
+    query) or in-out (words that occur with it: the query's input against the output vectors;
+    needs a .bin, a torch export or ``output_vectors``).  ``content_only`` keeps nouns, verbs,
+    adjectives, adverbs (tags from ``token_counts`` or a POS model).  ``analyser`` (mecab or kiwi,
+    as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
+    ``--run-dir results/<run>`` fills ``token_counts`` and ``output_vectors``.
+    """
+    if space not in SPACES:
+        raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
+    if analyser not in (None, "mecab", "kiwi"):
+        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
+    if not (neighbours or analogy or similarity):
+        raise UserInputError(
+            "nothing to ask", "give --neighbours WORD..., --analogy '왕 - 남자 + 여자' or --similarity A:B"
+        )
+    opened = open_space(
+        vectors, format, trust_pickle, analyser, token_counts, output_vectors, with_output=space == "in-out"
+    )
+    result: dict = {"vectors": str(vectors), "space": space, "units": opened.units.name, "pos": opened.pos}
+
+    if neighbours:
+        result["neighbours"] = {
+            word: answer(lambda w=word: opened.neighbours(w, topn, space, content_only)) for word in neighbours
+        }
+    if analogy:
+        expressions = {text: parse_expression(text) for text in analogy}
+        result["analogy"] = {
+            text: answer(lambda p=p, n=n: opened.analogy(p, n, topn, content_only))
+            for text, (p, n) in expressions.items()
+        }
+    if similarity:
+        pairs = {text: _pair(text) for text in similarity}
+        result["similarity"] = {
+            text: answer(lambda a=a, b=b: opened.similarity(a, b, space)) for text, (a, b) in pairs.items()
+        }
+    if analyser:
+        asked = [*(neighbours or []), *(w for t in analogy or [] for part in parse_expression(t) for w in part)]
+        asked += [w for t in similarity or [] for w in _pair(t)]
+        result["morphemes"] = {w: opened.morphemes(w) for w in dict.fromkeys(asked) if opened.lookup(w) is None}
+    return result
