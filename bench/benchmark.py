@@ -63,10 +63,22 @@ def task_tokenize_morphs(corpus: str, out: str) -> dict:
     return {}
 
 
-def task_tokenize_ours(corpus: str, out: str, workers: int) -> dict:
+def task_tokenize_ours(corpus: str, out: str, workers: int, name: str = "mecab") -> dict:
     from morphvec.tokenize import tokenize_corpus
 
-    return tokenize_corpus(corpus, out, threads=workers)
+    return tokenize_corpus(corpus, out, threads=workers, name=name)
+
+
+def task_tokenize_kiwi_raw(corpus: str, out: str) -> dict:
+    """The raw Kiwi loop: ``Kiwi.tokenize`` per review, forms joined, one process, one thread."""
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi(num_workers=0, typos=None)
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle, open(out, "w", encoding="utf-8") as sink:
+        next(handle)
+        for line in handle:
+            sink.write(" ".join(token.form for token in kiwi.tokenize(line.rstrip("\n").split("\t")[4])) + "\n")
+    return {}
 
 
 def task_train_raw(tokens: str, out: str, params: dict) -> dict:
@@ -215,6 +227,11 @@ def repeat(times: int, task: str, **kwargs) -> list[dict]:
     return runs
 
 
+def results_ratio(slower: list[dict], faster: list[dict]) -> float:
+    """Median wall time of one measurement over another's."""
+    return statistics.median(r["wall"] for r in slower) / statistics.median(r["wall"] for r in faster)
+
+
 def summary(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
@@ -354,6 +371,28 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["tokenize"]["ratio"] = results["tokenize"]["ours"]["median"] / results["tokenize"]["raw"]["median"]
 
+    log("tokenize: Kiwi against MeCab on 50,000 reviews (raw loops and the step)")
+    kiwi_corpus = corpus if args.quick else make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000)
+    kiwi_runs = {
+        "mecab_raw": repeat(repeats, "tokenize_raw", corpus=str(kiwi_corpus), out=str(out / "k_mecab_raw.txt")),
+        "kiwi_raw": repeat(repeats, "tokenize_kiwi_raw", corpus=str(kiwi_corpus), out=str(out / "k_kiwi_raw.txt")),
+        "mecab_ours": repeat(
+            repeats, "tokenize_ours", corpus=str(kiwi_corpus), out=str(out / "k_mecab.txt"), workers=2, name="mecab"
+        ),
+        "kiwi_ours": repeat(
+            repeats, "tokenize_ours", corpus=str(kiwi_corpus), out=str(out / "k_kiwi.txt"), workers=2, name="kiwi"
+        ),
+    }
+    results["kiwi"] = {name: summary([r["wall"] for r in runs]) for name, runs in kiwi_runs.items()}
+    results["kiwi"].update(
+        documents=kiwi_runs["kiwi_ours"][-1]["documents"],
+        kiwi_tokens=kiwi_runs["kiwi_ours"][-1]["tokens"],
+        mecab_tokens=kiwi_runs["mecab_ours"][-1]["tokens"],
+        kiwi_max_rss_mb=max(r["max_rss_mb"] for r in kiwi_runs["kiwi_ours"]),
+        ratio=results_ratio(kiwi_runs["kiwi_ours"], kiwi_runs["mecab_ours"]),
+        raw_ratio=results_ratio(kiwi_runs["kiwi_raw"], kiwi_runs["mecab_raw"]),
+    )
+
     log("train: bare fasttext.train_unsupervised vs the train_fasttext step (both trainers)")
     raw_bin, ours_bin, gensim_bin = out / "raw.bin", out / "ours.bin", out / "gensim.bin"
     train_raw = repeat(repeats, "train_raw", tokens=str(ours_tokens), out=str(raw_bin), params=params)
@@ -460,6 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_vs_bin": round(results["workflow"]["peak_rss_vs_bin"], 2),
         "noop_seconds": round(workflow["noop_seconds"], 2),
         "gensim_train_vs_raw": round(results["train"]["gensim_ratio"], 3),
+        "kiwi_vs_mecab": round(results["kiwi"]["ratio"], 1),
         "seconds": round(results["seconds"], 1),
     }
     print(json.dumps(headline))

@@ -85,6 +85,15 @@ def test_jamo_tokens_open_in_every_reader_and_are_queried_in_hangul(workflow_run
         for space in spaces.values():
             assert space.units.jamo and space.pos
             assert np.abs(space.token_vector(word) - expected).max() <= 1e-5
+    # The torch-only loader takes Hangul itself (it carries a copy of the jamo rule).
+    from morphvec import fasttext_torch
+
+    assert fasttext_torch._TO_JAMO == jamo._TO_JAMO
+    loader = fasttext_torch.FastTextEmbedding.load(layout.run_file("torch_weights", run_dir))
+    assert loader.jamo and loader.token_ids(["영화/NNG"]).item() == ft.get_word_id(jamo.to_jamo("영화/NNG")) >= 0
+    both = loader.word_vectors(["졸잼", jamo.to_jamo("졸잼"), "영화/NNG"]).numpy()
+    assert np.array_equal(both[0], both[1])
+    assert np.abs(both[0] - ft.get_word_vector(jamo.to_jamo("졸잼"))).max() <= 1e-5
     # A bare word means its most frequent tagged form; answers come back in syllables.
     torch_space = spaces["torch"]
     assert torch_space.index_to_key[torch_space.lookup("영화")] == "영화/NNG"

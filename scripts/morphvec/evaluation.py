@@ -12,12 +12,16 @@ Similarity files: CSV or TSV (by content), optional header, ``#`` comments, opti
 the first two columns are the words and the last one the human score.  Spearman's rho is
 computed over the pairs whose two words are in the vocabulary (``coverage`` = that share);
 for vectors with subword information it is also computed over all pairs, with
-out-of-vocabulary words built from their character n-grams.
+out-of-vocabulary words built from their character n-grams, and, with an analyser (the eojeol
+protocol), with words that are not tokens analysed into morphemes and composed
+(:mod:`morphvec.query`).  Jamo and POS models are read through :class:`morphvec.query.Space`, so
+evaluation files stay in ordinary Hangul.
 
 Analogy files: the ``questions-words.txt`` format (``: section`` lines, then ``a b c d``),
 scored with gensim's ``evaluate_word_analogies`` (3CosAdd over the vocabulary, query words
 excluded, questions with an unknown word skipped; ``coverage`` = questions scored / all), and
-for vectors with subwords also with the OOV-aware protocol of :func:`evaluate_analogies_subword`.
+for vectors with subwords also with the OOV-aware protocol of :func:`evaluate_analogies_subword`
+(and its eojeol variant, whose candidates include the file's own words).
 One parser per file kind: :func:`read_similarity_pairs`, :func:`read_analogy_questions`.
 """
 

@@ -23,12 +23,18 @@ kept n-gram buckets, product-quantized rows): its codes are decoded once at load
 same two matrices, and an n-gram whose bucket was dropped contributes nothing (an unknown word's
 vector is the mean of its n-gram rows that were kept).  Same API, same code paths.
 
-This file is copied next to the exported weights, so the export directory is self-contained.
+A **jamo** model (``tokenizer.unit: jamo``: every Hangul syllable stored as its three jamo) is
+recognised from its vocabulary and queried in ordinary Hangul: known words are found under both
+spellings, and unknown words are decomposed before their n-grams are hashed.
+
+This file is copied next to the exported weights, so the export directory is self-contained
+(which is why it carries its own copy of the jamo rule of ``morphvec.jamo``).
 """
 
 import array
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -138,6 +144,29 @@ def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: in
     return ids[order], torch.cumsum(counts, 0) - counts
 
 
+# --- jamo models (the rule of morphvec/jamo.py: initial + medial + final, ∅ for no final) ------
+_EMPTY_FINAL = "\u2205"
+_TO_JAMO = {
+    code: chr(0x1100 + (code - 0xAC00) // 588)
+    + chr(0x1161 + (code - 0xAC00) % 588 // 28)
+    + (chr(0x11A7 + (code - 0xAC00) % 28) if (code - 0xAC00) % 28 else _EMPTY_FINAL)
+    for code in range(0xAC00, 0xD7A4)
+}
+_SYLLABLE = re.compile("([\u1100-\u1112])([\u1161-\u1175])([\u11a8-\u11c2]|" + _EMPTY_FINAL + ")")
+
+
+def _compose(match: re.Match) -> str:
+    initial, medial, final = (ord(ch) for ch in match.group(1, 2, 3))
+    tail = 0 if final == ord(_EMPTY_FINAL) else final - 0x11A7
+    return chr(0xAC00 + ((initial - 0x1100) * 21 + medial - 0x1161) * 28 + tail)
+
+
+def is_jamo_vocabulary(words: Sequence[str], look_at: int = 1000) -> bool:
+    """Conjoining jamo and no precomposed syllable among the first words."""
+    sample = "".join(words[:look_at])
+    return not re.search("[\uac00-\ud7a3]", sample) and bool(re.search("[\u1100-\u11ff]", sample))
+
+
 def _decode(codes: torch.Tensor, codebooks: torch.Tensor) -> torch.Tensor:
     """Product-quantized rows rebuilt: the chosen centroid of every piece, side by side."""
     pieces, centroids, width = codebooks.shape
@@ -170,6 +199,9 @@ class FastTextEmbedding(nn.Module):
         self.ngram_embedding = nn.Embedding.from_pretrained(ngram_vectors, freeze=freeze)
         self.vocab = list(vocab)
         self.key_to_index = {word: index for index, word in enumerate(self.vocab)}
+        self.jamo = is_jamo_vocabulary(self.vocab)
+        if self.jamo:  # the Hangul spelling finds the same rows
+            self.key_to_index.update((_SYLLABLE.sub(_compose, word), index) for index, word in enumerate(self.vocab))
         self.min_n = int(min_n)
         self.max_n = int(max_n)
         self.bucket = int(bucket if bucket is not None else ngram_vectors.shape[0])
@@ -229,6 +261,7 @@ class FastTextEmbedding(nn.Module):
 
     def ngram_ids(self, word: str) -> list[int]:
         """Rows of ``word``'s character n-grams in the n-gram matrix (kept buckets only, if pruned)."""
+        word = word.translate(_TO_JAMO) if self.jamo else word
         ids, _ = self._rows(torch.tensor(ngram_buckets(word, self.min_n, self.max_n, self.bucket), dtype=torch.long))
         return ids.tolist()
 
@@ -248,6 +281,8 @@ class FastTextEmbedding(nn.Module):
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """Vectors built from character n-grams only (fastText's rule for unknown words)."""
+        if self.jamo:
+            words = [word.translate(_TO_JAMO) for word in words]
         ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
         weight = self.ngram_embedding.weight
         if not len(words):
@@ -358,6 +393,8 @@ class CompactFastTextEmbedding(FastTextEmbedding):
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """The mean of a word's kept n-gram rows (zero if none was kept), decoding only those rows."""
+        if self.jamo:
+            words = [word.translate(_TO_JAMO) for word in words]
         ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
         if not len(words):
             return self.embedding.weight.new_zeros((0, self.dim))

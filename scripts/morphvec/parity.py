@@ -46,15 +46,22 @@ def make_oov_words(vocab: list[str], n: int, rng: random.Random) -> list[str]:
     return list(found)
 
 
-def library_vectors(ft_model, wv, torch_embedding, words, documents) -> dict[str, dict[str, np.ndarray]]:
-    """Word and sentence vectors from each library: ``{library: {kind: matrix}}``."""
+def library_vectors(open_fasttext, wv, torch_embedding, words, documents) -> dict[str, dict[str, np.ndarray]]:
+    """Word and sentence vectors from each library: ``{library: {kind: matrix}}``.
+
+    ``open_fasttext()`` gives the fastText model, which is released as soon as its vectors are
+    computed: fastText holds its whole matrix in memory, while the other two read theirs
+    memory-mapped, so the step's peak is the larger of the two, not their sum.
+    """
     in_vocab, oov = words
     out: dict[str, dict[str, np.ndarray]] = {}
+    ft_model = open_fasttext()
     out["fasttext"] = {
         "in_vocab": np.stack([ft_model.get_word_vector(w) for w in in_vocab]),
         "oov": np.stack([ft_model.get_word_vector(w) for w in oov]),
         "sentence": np.stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
     }
+    del ft_model
     out["gensim"] = {
         "in_vocab": np.stack([wv.get_vector(w) for w in in_vocab]),
         "oov": np.stack([wv.get_vector(w) for w in oov]),
@@ -90,14 +97,17 @@ def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) ->
     return table
 
 
-def check_parity(ft_model, wv, torch_embedding, tokens: str | Path, samples: int, tolerance: float, seed: int) -> dict:
-    """The parity table for seeded samples of words (known and unknown) and documents."""
+def check_parity(
+    open_fasttext, wv, torch_embedding, tokens: str | Path, samples: int, tolerance: float, seed: int
+) -> dict:
+    """The parity table for seeded samples of words (known and unknown) and documents;
+    ``open_fasttext()`` loads the fastText model (see :func:`library_vectors`)."""
     rng = random.Random(seed)
     vocab = list(wv.index_to_key)
     in_vocab = sample_in_vocab(vocab, samples, rng)
     oov = make_oov_words(vocab, samples, rng)
     documents = sample_documents(tokens, samples, rng)
-    parity = parity_table(library_vectors(ft_model, wv, torch_embedding, (in_vocab, oov), documents), tolerance)
+    parity = parity_table(library_vectors(open_fasttext, wv, torch_embedding, (in_vocab, oov), documents), tolerance)
     parity["samples"] = {"in_vocab": len(in_vocab), "oov": len(oov), "sentence": len(documents)}
     parity["oov_examples"] = oov[:10]
     parity["notes"] = [

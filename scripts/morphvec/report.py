@@ -35,15 +35,16 @@ NEIGHBOURS = 10
 
 
 def _load_models(model_bin, vector_files: tuple, torch_weights):
-    """fastText's model, gensim's vectors (pickle-free, from the extracted arrays) and the torch export."""
+    """A loader of fastText's model (opened, used and released inside the parity check), gensim's
+    vectors (pickle-free, memory-mapped from the extracted arrays) and the torch export (mmap)."""
     import fasttext
 
     from morphvec.fasttext_torch import FastTextEmbedding
 
-    ft_model = fasttext.load_model(str(require_file(model_bin, "fastText model", "run train_fasttext")))
+    model_path = str(require_file(model_bin, "fastText model", "run train_fasttext"))
     wv = open_fasttext_vectors(*vector_files)
     torch_embedding = FastTextEmbedding.load(require_file(torch_weights, "torch export", "run export_torch"))
-    return ft_model, wv, torch_embedding
+    return lambda: fasttext.load_model(model_path), wv, torch_embedding
 
 
 def _space(wv, output_vectors, token_counts, corpus: dict):
@@ -272,8 +273,8 @@ def write_report(
     corpus = read_json(token_stats)
     _check_corpus_is_the_configured_one(corpus, settings or {}, token_stats)
     vector_files = (word_vectors, ngram_vectors, vocab, ngram_settings)
-    ft_model, wv, torch_embedding = _load_models(model_bin, vector_files, torch_weights)
-    parity = check_parity(ft_model, wv, torch_embedding, tokens, samples, tolerance, seed)
+    open_fasttext, wv, torch_embedding = _load_models(model_bin, vector_files, torch_weights)
+    parity = check_parity(open_fasttext, wv, torch_embedding, tokens, samples, tolerance, seed)
     if not parity["passed"]:
         log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
     space = _space(wv, output_vectors, token_counts, corpus)

@@ -14,10 +14,12 @@ line).  :func:`run_snakemake` and :func:`run_cli` run it:
 """
 
 import contextlib
+import ctypes
 import errno
 import inspect
 import json
 import logging
+import mmap
 import os
 import re
 import shutil
@@ -395,3 +397,14 @@ def main(function: Callable, namespace: dict) -> None:
         if os.environ.get("PYTHONHASHSEED") != "0":  # as under the Snakefile: see its note on hashing
             os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
         sys.exit(run_cli(function))
+
+
+def advise_random_access(address: int, nbytes: int) -> None:
+    """``MADV_RANDOM`` on a memory-mapped matrix that is read at scattered rows (unknown words'
+    n-grams), so that the kernel's read-ahead does not make most of it resident: on full NSMC,
+    1,000 unknown words made 460 MB of gensim's 800 MB n-gram matrix resident, 250 MB with it.
+    (On the torch export, which safetensors maps privately, it measured no difference.)  Linux only."""
+    if not sys.platform.startswith("linux") or nbytes <= 0:
+        return
+    start = address - address % mmap.PAGESIZE
+    ctypes.CDLL(None).madvise(ctypes.c_void_p(start), ctypes.c_size_t(address + nbytes - start), mmap.MADV_RANDOM)

@@ -332,7 +332,7 @@ def open_fasttext_vectors(
     """
     from gensim.models.fasttext import FastTextKeyedVectors
 
-    from morphvec.runtime import read_json
+    from morphvec.runtime import advise_random_access, read_json
 
     settings = read_json(require_file(ngram_settings, "n-gram settings", "run extract_vectors"))
     words = read_vocab_tsv(require_file(vocab, "vocabulary", "run extract_vectors"))
@@ -342,6 +342,7 @@ def open_fasttext_vectors(
     wv.key_to_index = {word: index for index, word in enumerate(words)}
     wv.vectors = np.load(require_file(word_vectors, "word vectors", "run extract_vectors"), mmap_mode="r")
     wv.vectors_ngrams = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors"), mmap_mode="r")
+    advise_random_access(wv.vectors_ngrams.ctypes.data, wv.vectors_ngrams.nbytes)  # scattered rows: no read-ahead
     if len(wv.vectors) != len(words):
         raise UserInputError(f"{word_vectors}: {len(wv.vectors)} rows for {len(words)} words", "rerun extract_vectors")
     return wv
