@@ -147,9 +147,18 @@ def tokenize_inputs(wildcards):
 
 
 def tokenize_runtime(wildcards, input):
-    """Minutes: MeCab does ~0.5 MB of text a second per process; x3 for safety, 10 at least."""
+    """Minutes: MeCab does ~0.5 MB of text a second per process, Kiwi ~0.1 (both measured with
+    room to spare on NSMC); x3 for safety, 10 at least."""
     megabytes = input.size_mb * (4 if str(input.corpus).endswith(".gz") else 1)
-    return max(10, math.ceil(3 * megabytes / shard_count(wildcards.run) / 0.5 / 60))
+    rate = 0.1 if run_settings(wildcards.run)["tokenizer"]["name"] == "kiwi" else 0.5
+    return max(10, math.ceil(3 * megabytes / shard_count(wildcards.run) / rate / 60))
+
+
+def tokenize_mem_mb(wildcards, threads):
+    """The reader plus one analyser per worker: MeCab-ko's ~100 MB, Kiwi's model ~500 MB (measured
+    on full NSMC: 124 MB and 1,109 MB with 2 workers)."""
+    per_worker = 600 if run_settings(wildcards.run)["tokenizer"]["name"] == "kiwi" else 400
+    return 500 + per_worker * threads
 
 
 def fasttext_mem_mb(wildcards):
@@ -295,7 +304,7 @@ rule tokenize_corpus:
         "envs/mecab.yaml"
     threads: lambda wildcards: run_settings(wildcards.run)["tokenizer"]["threads"]
     resources:
-        mem_mb=lambda wildcards, threads: 500 + 400 * threads,
+        mem_mb=tokenize_mem_mb,
         runtime=lambda wildcards, input: tokenize_runtime(wildcards, input),
     params:
         config=options("corpus", "tokenizer"),
