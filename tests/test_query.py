@@ -96,6 +96,11 @@ def test_in_out_without_output_vectors_and_bad_requests_are_named(tiny_pipeline,
         query_vectors(tiny_pipeline["w2v_txt"], analogy=["왕 - - 남자"])
 
 
+def test_content_tags_of_both_analysers():
+    assert all(is_content_tag(t) for t in ("NNG", "VV+EP", "VA-I", "VV-R", "XR", "SL"))
+    assert not any(is_content_tag(t) for t in ("JKS", "EF", "XSA-I", "SF", "", None))
+
+
 def test_expressions():
     assert parse_expression("왕 - 남자 + 여자") == (["왕", "여자"], ["남자"])
     assert parse_expression("왕-남자+여자") == (["왕", "여자"], ["남자"])

@@ -40,8 +40,9 @@ _POS_TOKEN = re.compile(r"^(.+)/([A-Z][A-Z_+\-]*)$")
 
 
 def is_content_tag(tag: str | None) -> bool:
-    """True for a noun, verb, adjective, adverb, root or foreign-word tag (``VV+EP`` by its first part)."""
-    return bool(tag) and tag.split("+", 1)[0] in CONTENT_TAG_PREFIXES
+    """True for a noun, verb, adjective, adverb, root or foreign-word tag: MeCab's ``VV+EP`` by
+    its first part, Kiwi's irregular ``VA-I`` / regular ``VV-R`` by the tag before the dash."""
+    return bool(tag) and tag.split("+", 1)[0].split("-", 1)[0] in CONTENT_TAG_PREFIXES
 
 
 def is_pos_vocabulary(words: Sequence[str], look_at: int = 1000) -> bool:
