@@ -349,14 +349,7 @@ def query_vectors(
     as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
     ``--run-dir results/<run>`` fills ``token_counts`` and ``output_vectors``.
     """
-    if space not in SPACES:
-        raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
-    if analyser not in (None, "mecab", "kiwi"):
-        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
-    if not (neighbours or analogy or similarity):
-        raise UserInputError(
-            "nothing to ask", "give --neighbours WORD..., --analogy '왕 - 남자 + 여자' or --similarity A:B"
-        )
+    _check_request(space, analyser, neighbours or analogy or similarity)
     opened = open_space(
         vectors, format, trust_pickle, analyser, token_counts, output_vectors, with_output=space == "in-out"
     )

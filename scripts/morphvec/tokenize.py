@@ -197,7 +197,7 @@ class Analyser:
 
 
 def _no_spaces(form: str, counters: collections.Counter) -> str:
-    """Tokens are space-separated, so a form holding whitespace (Kiwi keeps some) gets ``_``."""
+    """Tokens are space-separated, so a form holding whitespace (an analyser may return one) gets ``_``."""
     if " " in form or "\t" in form:
         counters["spaces_in_tokens_replaced"] += 1
         return "_".join(form.split())
