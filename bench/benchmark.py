@@ -84,16 +84,29 @@ def task_tokenize_kiwi_raw(corpus: str, out: str) -> dict:
 def task_train_raw(tokens: str, out: str, params: dict) -> dict:
     import fasttext
 
+    started = time.perf_counter()
     model = fasttext.train_unsupervised(tokens, verbose=0, **{k: v for k, v in params.items() if k != "seed"})
+    train_seconds = time.perf_counter() - started
     model.save_model(out)
-    return {}
+    return {"train_seconds": train_seconds}
 
 
 def task_train_ours(tokens: str, out: str, params: dict, trainer: str) -> dict:
+    """The step, with the child's own account of its time (``trained in ... s`` on stderr, for the log)."""
+    import contextlib
+    import io
+    import re
+
     from morphvec.training import train_fasttext
 
-    stats = train_fasttext(tokens, out, str(out) + ".vec", fasttext=params, trainer=trainer)
-    return {"zero_before": stats["zero_ngram_rows"]["before_fix_share"]}
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        stats = train_fasttext(tokens, out, str(out) + ".vec", fasttext=params, trainer=trainer)
+    trained = re.search(r"trained in ([0-9.]+) s", captured.getvalue())
+    return {
+        "zero_before": stats["zero_ngram_rows"]["before_fix_share"],
+        "train_seconds": float(trained.group(1)) if trained else float("nan"),
+    }
 
 
 def task_quality(model_bin: str) -> dict:
@@ -148,8 +161,12 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
 
     with open(tokens, encoding="utf-8") as handle:
         lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
+    started = time.perf_counter()
     model = fasttext.load_model(model_bin)
+    fasttext_load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
     embedding = FastTextEmbedding.load(export_dir)
+    torch_load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     reference = np.stack([model.get_sentence_vector(line) for line in lines])
     fasttext_seconds = time.perf_counter() - started
@@ -163,16 +180,6 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
     started = time.perf_counter()
     from_ids = embedding.sentence_vectors_from_ids(ids, offsets).numpy()
     ids_seconds = time.perf_counter() - started
-    # Where a cold call's time goes: splitting and look-ups, then the unknown words' n-gram
-    # vectors (hashing and the first reads of their rows in the memory-mapped matrix).
-    fresh = FastTextEmbedding.load(export_dir)
-    started = time.perf_counter()
-    flat = [line.split() for line in lines]
-    split_seconds = time.perf_counter() - started
-    unknown = list(dict.fromkeys(w for tokens in flat for w in tokens if w not in fresh.key_to_index))
-    started = time.perf_counter()
-    fresh.oov_vectors(unknown)
-    oov_seconds = time.perf_counter() - started
     return {
         "sentences": len(lines),
         "fasttext_per_s": len(lines) / fasttext_seconds,
@@ -181,10 +188,39 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
         "torch_ids_per_s": len(lines) / ids_seconds,
         "cold_seconds": cold_seconds,
         "fasttext_seconds": fasttext_seconds,
-        "split_seconds": split_seconds,
-        "unknown_words": len(unknown),
-        "oov_seconds": oov_seconds,
+        "fasttext_load_seconds": fasttext_load_seconds,
+        "torch_load_seconds": torch_load_seconds,
         "max_abs_diff": float(max(np.abs(cold - reference).max(), np.abs(from_ids - reference).max())),
+    }
+
+
+def task_torch_cold_parts(export_dir: str, tokens: str, n: int) -> dict:
+    """Where a cold ``sentence_vectors(strings)`` call's time goes, phase by phase, in a process of
+    its own as fresh as the measured call's: splitting (the first strings this process makes),
+    vocabulary look-ups, and the unknown words' n-gram vectors (hashing, and the first reads of
+    their rows from the memory-mapped matrix)."""
+    from morphvec.fasttext_torch import FastTextEmbedding
+
+    with open(tokens, encoding="utf-8") as handle:
+        lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
+    embedding = FastTextEmbedding.load(export_dir)
+    started = time.perf_counter()
+    token_lists = [line.split() for line in lines]
+    split_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    get = embedding.key_to_index.get
+    ids = [get(word, -1) for tokens in token_lists for word in tokens]
+    lookup_seconds = time.perf_counter() - started
+    flat = [word for tokens in token_lists for word in tokens]
+    unknown = list(dict.fromkeys(word for word, index in zip(flat, ids, strict=True) if index < 0))
+    started = time.perf_counter()
+    embedding.oov_vectors(unknown)
+    oov_seconds = time.perf_counter() - started
+    return {
+        "split_seconds": split_seconds,
+        "lookup_seconds": lookup_seconds,
+        "oov_seconds": oov_seconds,
+        "unknown_words": len(unknown),
     }
 
 
@@ -425,6 +461,11 @@ def main(argv: list[str] | None = None) -> int:
         "ours_max_rss_mb": max(r["max_rss_mb"] for r in train_ours),
         "gensim_max_rss_mb": max(r["max_rss_mb"] for r in train_gensim),
         "zero_ngram_share_before_fix": train_ours[-1]["zero_before"],
+        # fastText's own training time inside each, and everything around it (child, save, repair, .vec)
+        "raw_library_seconds": summary([r["train_seconds"] for r in train_raw]),
+        "ours_library_seconds": summary([r["train_seconds"] for r in train_ours]),
+        "raw_around_seconds": statistics.median(r["wall"] - r["train_seconds"] for r in train_raw),
+        "ours_around_seconds": statistics.median(r["wall"] - r["train_seconds"] for r in train_ours),
         "quality": {
             "fasttext": measure("quality", model_bin=str(ours_bin)),
             "gensim": measure("quality", model_bin=str(gensim_bin)),
@@ -480,8 +521,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("fasttext_per_s", "torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s")
     }
     results["torch"]["max_abs_diff"] = max(r["max_abs_diff"] for r in torch_runs)
-    for key in ("cold_seconds", "fasttext_seconds", "split_seconds", "oov_seconds", "unknown_words"):
+    for key in ("cold_seconds", "fasttext_seconds", "fasttext_load_seconds", "torch_load_seconds"):
         results["torch"][key] = statistics.median(r[key] for r in torch_runs)
+    parts = repeat(repeats, "torch_cold_parts", export_dir=str(export_dir), tokens=str(ours_tokens), n=20000)
+    for key in ("split_seconds", "lookup_seconds", "oov_seconds", "unknown_words"):
+        results["torch"][key] = statistics.median(r[key] for r in parts)
     for key in ("torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s"):
         results["torch"][key.replace("_per_s", "_vs_fasttext")] = (
             results["torch"][key]["median"] / results["torch"]["fasttext_per_s"]["median"]

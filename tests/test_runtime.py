@@ -142,3 +142,35 @@ def test_atomic_open_leaves_nothing_when_interrupted(tmp_path):
         handle.write("half")
         raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
+
+
+def _resident_file_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("RssFile:")))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_DONTNEED on Linux only")
+def test_drop_resident_pages_only_on_clean_file_maps(tmp_path):
+    """A read map's pages leave the resident set and read back the same; anonymous memory and
+    a private map with written pages are left alone (dropping would lose their data)."""
+    import numpy as np
+
+    from morphvec.runtime import drop_resident_pages
+
+    values = np.arange(64 << 18, dtype=np.float32).reshape(-1, 64)  # 64 MiB
+    np.save(tmp_path / "m.npy", values)
+    mapped = np.load(tmp_path / "m.npy", mmap_mode="r")
+    before = _resident_file_kb()
+    assert float(mapped.sum(dtype=np.float64)) == float(values.sum(dtype=np.float64))  # all pages read
+    assert _resident_file_kb() - before > 32 << 10
+    assert drop_resident_pages(mapped)
+    assert _resident_file_kb() - before < 8 << 10
+    assert np.array_equal(mapped[::97], values[::97])
+
+    anonymous = values.copy()
+    assert not drop_resident_pages(anonymous)
+    assert np.array_equal(anonymous, values)
+    written = np.load(tmp_path / "m.npy", mmap_mode="c")  # private: a write copies the page
+    written[0, 0] = -1.0
+    assert not drop_resident_pages(written)
+    assert written[0, 0] == -1.0

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from morphvec.corpus import sample_documents
+from morphvec.runtime import drop_resident_pages
 from morphvec.vectors import EOS
 
 KINDS = ("in_vocab", "oov", "sentence")
@@ -51,7 +52,8 @@ def library_vectors(open_fasttext, wv, torch_embedding, words, documents) -> dic
 
     ``open_fasttext()`` gives the fastText model, which is released as soon as its vectors are
     computed: fastText holds its whole matrix in memory, while the other two read theirs
-    memory-mapped, so the step's peak is the larger of the two, not their sum.
+    memory-mapped, and the pages each map's reads made resident are dropped after its turn, so
+    the step's peak is the largest of the three, not their sum.
     """
     in_vocab, oov = words
     out: dict[str, dict[str, np.ndarray]] = {}
@@ -67,11 +69,13 @@ def library_vectors(open_fasttext, wv, torch_embedding, words, documents) -> dic
         "oov": np.stack([wv.get_vector(w) for w in oov]),
         "sentence": np.stack([wv.get_sentence_vector(d) for d in documents]),
     }
+    drop_resident_pages(wv.vectors_ngrams)
     out["torch"] = {
         "in_vocab": torch_embedding.word_vectors(in_vocab).detach().numpy(),
         "oov": torch_embedding.word_vectors(oov).detach().numpy(),
         "sentence": torch_embedding.sentence_vectors(documents).detach().numpy(),
     }
+    drop_resident_pages(torch_embedding.ngram_embedding.weight.detach().numpy())
     return out
 
 

@@ -8,6 +8,7 @@ fontTools to the page's own characters, so Korean renders without a Korean syste
 import base64
 import functools
 import io
+import logging
 import math
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def font_face(text: str) -> str:
     """A CSS ``@font-face`` with NanumGothic subset to the characters of ``text`` ('' without it)."""
     from fontTools import subset
 
+    # fontTools lists every glyph it keeps (INFO) and the hinting tables it drops (WARNING), 80
+    # lines per page in the step's log, none of them actionable.
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
     path = _font_path()
     if path is None:
         return ""

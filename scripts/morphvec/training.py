@@ -22,8 +22,11 @@ What this step does about it:
 
 1. fastText trains in a child process (``python -m morphvec.training``, given a job dict as JSON
    on stdin) with glibc's ``mmap_threshold`` lowered to 128 KiB, so a large matrix is fresh
-   zero pages, and ``perturb`` set so that a small one, carved from the heap, is zero-filled too:
-   the skipped rows start at exactly zero, deterministically.
+   zero pages; a matrix that may be smaller (few buckets) comes from the heap, so for it glibc's
+   ``perturb`` zero-fills every allocation too: the skipped rows start at exactly zero,
+   deterministically.  (``perturb`` is left off for large matrices: it writes every page of
+   every allocation, which made all 800 MB of a 2M-bucket matrix resident, 1.7x the bare call's
+   peak memory, and slowed training.)
 2. Rows that training touches move away from zero; n-gram bucket rows that no training word
    hashes into stay exactly zero, and an out-of-vocabulary word whose n-grams land only there
    would get a zero vector (NaN wherever it is normalised).  With ``fill_untrained_ngrams`` (on
@@ -95,7 +98,7 @@ def fill_zero_ngram_rows_in_file(
     ``rows`` is the input matrix's row count (words + buckets).  The matrices are the file's
     last bytes (input, then output with one row per word: each a quantization flag, rows and
     columns as int64, then the floats), so the input matrix is found from the end; its own
-    ``rows, dim`` header is checked.  Working on the file in 64 MiB blocks keeps memory at
+    ``rows, dim`` header is checked.  Working on the file in 16 MiB blocks keeps memory at
     fastText's own, where copying the matrix out of fastText and back (``get_input_matrix`` +
     ``set_matrices``) held it three times over.  One generator across the blocks draws the same
     values as one call over all zero rows.  Returns ``(zero rows, rows filled)``.
@@ -110,17 +113,18 @@ def fill_zero_ngram_rows_in_file(
         first = input_end - (rows - n_words) * row_bytes  # the first n-gram row
         generator = np.random.Generator(np.random.SFC64(seed))
         zero_total = filled = 0
-        block_rows = max(1, (64 << 20) // row_bytes)
-        for start in range(0, rows - n_words, block_rows):
-            count = min(block_rows, rows - n_words - start)
+        buffer = np.empty((max(1, (16 << 20) // row_bytes), dim), dtype=np.float32)  # one block, reused
+        for start in range(0, rows - n_words, len(buffer)):
+            block = buffer[: min(len(buffer), rows - n_words - start)]
             handle.seek(first + start * row_bytes)
-            block = np.frombuffer(bytearray(handle.read(count * row_bytes)), dtype=np.float32).reshape(count, dim)
+            if handle.readinto(block) != block.nbytes:
+                raise RuntimeError(f"{path}: the input matrix ends early")
             zero = ~block.any(axis=1)
             zero_total += int(zero.sum())
             if fill and zero.any():
                 block[zero] = _uniform_rows(generator, int(zero.sum()), dim)
                 handle.seek(first + start * row_bytes)
-                handle.write(block.tobytes())
+                handle.write(block)
                 filled += int(zero.sum())
     return zero_total, filled
 
@@ -247,6 +251,7 @@ def build_model(job: dict) -> dict:
     print(f"trained in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # for the log; not in the stats
 
     n_words = len(model.get_words())
+    started = time.perf_counter()
     if trainer == "fasttext":  # the gensim trainer saved the .bin already
         save_bin(model, model_bin)
     rows = input_rows(model)
@@ -254,8 +259,11 @@ def build_model(job: dict) -> dict:
         model_bin, n_words, rows, model.get_dimension(), settings["seed"] + 1, job["fill_untrained_ngrams"]
     )
     zero_after = zero_before - filled
+    saved = time.perf_counter()
     if model_vec is not None:  # the vocabulary's own n-gram rows were all trained: the fill leaves them
         write_vec(model, model_vec)
+    vec_seconds = time.perf_counter() - saved
+    print(f"saved and repaired in {saved - started:.1f} s, .vec in {vec_seconds:.1f} s", file=sys.stderr)
     n_buckets = rows - n_words
     return {
         "trainer": trainer,
@@ -316,7 +324,9 @@ def _check_settings(fasttext: dict, trainer: str) -> None:
 def _run_child(job: dict) -> dict:
     """Run :func:`build_model` in a fresh interpreter whose large allocations are fresh zero pages."""
     env = dict(os.environ)
-    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}:glibc.malloc.perturb=255"
+    tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
+    if job["fasttext"]["bucket"] * job["fasttext"]["dim"] * 4 < _MMAP_THRESHOLD:
+        tunable += ":glibc.malloc.perturb=255"  # the matrix may come from the heap: zero-fill it
     env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
     child = subprocess.run(
