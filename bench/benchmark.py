@@ -10,6 +10,7 @@ because these machines are noisy.
 """
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
@@ -31,6 +32,18 @@ WS353 = REPO / "resources" / "eval" / "WS353_korean.csv"
 # The reference settings of the issue: skipgram, dim 100, epoch 5, 2 threads.
 FASTTEXT = {"model": "skipgram", "dim": 100, "epoch": 5, "minCount": 5, "bucket": 2000000, "thread": 2}
 QUICK_FASTTEXT = {**FASTTEXT, "bucket": 200000}
+# What write_report imports (parity across the three libraries, quality, probe, plots, page).
+REPORT_LIBRARIES = (
+    "numpy",
+    "gensim",
+    "torch",
+    "fasttext",
+    "sklearn.linear_model",
+    "matplotlib.pyplot",
+    "koreanize_matplotlib",
+    "jinja2",
+    "fontTools.subset",
+)
 
 
 # --- tasks: each runs in its own process and prints one JSON object --------------------------
@@ -196,32 +209,55 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
 
 def task_torch_cold_parts(export_dir: str, tokens: str, n: int) -> dict:
     """Where a cold ``sentence_vectors(strings)`` call's time goes, phase by phase, in a process of
-    its own as fresh as the measured call's: splitting (the first strings this process makes),
-    vocabulary look-ups, and the unknown words' n-gram vectors (hashing, and the first reads of
-    their rows from the memory-mapped matrix)."""
+    its own as fresh as the measured call's: ``encode`` (splitting and vocabulary look-ups), of
+    which the unknown words' n-gram vectors (hashing, and the first reads of their rows from the
+    memory-mapped matrix), the table of normalised vectors, and the ``embedding_bag``."""
     from morphvec.fasttext_torch import FastTextEmbedding
 
     with open(tokens, encoding="utf-8") as handle:
         lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
     embedding = FastTextEmbedding.load(export_dir)
+    oov = {"seconds": 0.0, "words": 0}
+    oov_vectors = embedding.oov_vectors
+
+    def timed_oov_vectors(words):
+        started = time.perf_counter()
+        try:
+            return oov_vectors(words)
+        finally:
+            oov["seconds"] += time.perf_counter() - started
+            oov["words"] += len(words)
+
+    embedding.oov_vectors = timed_oov_vectors
     started = time.perf_counter()
-    token_lists = [line.split() for line in lines]
-    split_seconds = time.perf_counter() - started
+    ids, offsets = embedding.encode(lines)
+    encode_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    get = embedding.key_to_index.get
-    ids = [get(word, -1) for tokens in token_lists for word in tokens]
-    lookup_seconds = time.perf_counter() - started
-    flat = [word for tokens in token_lists for word in tokens]
-    unknown = list(dict.fromkeys(word for word, index in zip(flat, ids, strict=True) if index < 0))
+    embedding._sentence_table()
+    table_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    embedding.oov_vectors(unknown)
-    oov_seconds = time.perf_counter() - started
+    embedding.sentence_vectors_from_ids(ids, offsets)
+    bag_seconds = time.perf_counter() - started
     return {
-        "split_seconds": split_seconds,
-        "lookup_seconds": lookup_seconds,
-        "oov_seconds": oov_seconds,
-        "unknown_words": len(unknown),
+        "split_lookup_seconds": encode_seconds - oov["seconds"],
+        "oov_seconds": oov["seconds"],
+        "table_seconds": table_seconds,
+        "bag_seconds": bag_seconds,
+        "unknown_words": oov["words"],
     }
+
+
+def task_imports() -> dict:
+    """Seconds to import the libraries the report step needs, one after another in a fresh process:
+    the report's fixed cost, which no raw counterpart has."""
+    import importlib
+
+    seconds = {}
+    for name in REPORT_LIBRARIES:
+        started = time.perf_counter()
+        importlib.import_module(name)
+        seconds[name] = time.perf_counter() - started
+    return seconds
 
 
 def task_postprocess_raw(model_bin: str, out_dir: str) -> dict:
@@ -276,6 +312,17 @@ def repeat(times: int, task: str, **kwargs) -> list[dict]:
         runs.append(measure(task, **kwargs))
         print(f"  {task} #{i + 1}: {runs[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
     return runs
+
+
+def alternate(times: int, *runs: tuple[str, dict]) -> list[list[dict]]:
+    """``repeat`` for tasks to be compared: round by round (A, B, A, B, ...), so that a machine
+    that slows down or speeds up during the bench weighs on each side alike."""
+    measured: list[list[dict]] = [[] for _ in runs]
+    for i in range(times):
+        for (task, kwargs), results in zip(runs, measured, strict=True):
+            results.append(measure(task, **kwargs))
+            print(f"  {task} #{i + 1}: {results[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
+    return measured
 
 
 def results_ratio(slower: list[dict], faster: list[dict]) -> float:
@@ -405,8 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("tokenize: raw loop, MeCab().morphs(), morphvec with 2 workers")
     raw_tokens, ours_tokens, morphs_tokens = out / "tokens_raw.txt", out / "tokens_ours.txt", out / "tokens_morphs.txt"
-    tok_raw = repeat(repeats, "tokenize_raw", corpus=str(corpus), out=str(raw_tokens))
-    tok_ours = repeat(repeats, "tokenize_ours", corpus=str(corpus), out=str(ours_tokens), workers=2)
+    tok_raw, tok_ours = alternate(
+        repeats,
+        ("tokenize_raw", {"corpus": str(corpus), "out": str(raw_tokens)}),
+        ("tokenize_ours", {"corpus": str(corpus), "out": str(ours_tokens), "workers": 2}),
+    )
     tok_morphs = measure("tokenize_morphs", corpus=str(corpus), out=str(morphs_tokens))
     results["tokenize"] = {
         "raw": summary([r["wall"] for r in tok_raw]),
@@ -424,16 +474,19 @@ def main(argv: list[str] | None = None) -> int:
 
     log("tokenize: Kiwi against MeCab on 50,000 reviews (raw loops and the step)")
     kiwi_corpus = corpus if args.quick else make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000)
-    kiwi_runs = {
-        "mecab_raw": repeat(repeats, "tokenize_raw", corpus=str(kiwi_corpus), out=str(out / "k_mecab_raw.txt")),
-        "kiwi_raw": repeat(repeats, "tokenize_kiwi_raw", corpus=str(kiwi_corpus), out=str(out / "k_kiwi_raw.txt")),
-        "mecab_ours": repeat(
-            repeats, "tokenize_ours", corpus=str(kiwi_corpus), out=str(out / "k_mecab.txt"), workers=2, name="mecab"
+    kiwi_calls = {
+        "mecab_raw": ("tokenize_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab_raw.txt")}),
+        "kiwi_raw": ("tokenize_kiwi_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi_raw.txt")}),
+        "mecab_ours": (
+            "tokenize_ours",
+            {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab.txt"), "workers": 2, "name": "mecab"},
         ),
-        "kiwi_ours": repeat(
-            repeats, "tokenize_ours", corpus=str(kiwi_corpus), out=str(out / "k_kiwi.txt"), workers=2, name="kiwi"
+        "kiwi_ours": (
+            "tokenize_ours",
+            {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi.txt"), "workers": 2, "name": "kiwi"},
         ),
     }
+    kiwi_runs = dict(zip(kiwi_calls, alternate(repeats, *kiwi_calls.values()), strict=True))
     results["kiwi"] = {name: summary([r["wall"] for r in runs]) for name, runs in kiwi_runs.items()}
     results["kiwi"].update(
         documents=kiwi_runs["kiwi_ours"][-1]["documents"],
@@ -446,12 +499,11 @@ def main(argv: list[str] | None = None) -> int:
 
     log("train: bare fasttext.train_unsupervised vs the train_fasttext step (both trainers)")
     raw_bin, ours_bin, gensim_bin = out / "raw.bin", out / "ours.bin", out / "gensim.bin"
-    train_raw = repeat(repeats, "train_raw", tokens=str(ours_tokens), out=str(raw_bin), params=params)
-    train_ours = repeat(
-        repeats, "train_ours", tokens=str(ours_tokens), out=str(ours_bin), params=params, trainer="fasttext"
-    )
-    train_gensim = repeat(
-        repeats, "train_ours", tokens=str(ours_tokens), out=str(gensim_bin), params=params, trainer="gensim"
+    train_raw, train_ours, train_gensim = alternate(
+        repeats,
+        ("train_raw", {"tokens": str(ours_tokens), "out": str(raw_bin), "params": params}),
+        ("train_ours", {"tokens": str(ours_tokens), "out": str(ours_bin), "params": params, "trainer": "fasttext"}),
+        ("train_ours", {"tokens": str(ours_tokens), "out": str(gensim_bin), "params": params, "trainer": "gensim"}),
     )
     results["train"] = {
         "raw": summary([r["wall"] for r in train_raw]),
@@ -488,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio": workflow["wall_to_export"] / raw_sum,  # the part of the workflow with raw counterparts
         "ratio_end_to_end": workflow["wall"] / raw_sum,
         "report_seconds": workflow["steps"]["write_report"]["seconds"],
+        "report_imports": measure("imports"),
     }
 
     # The workflow's own model from here on: with 2 training threads no two trainings are the
@@ -524,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("cold_seconds", "fasttext_seconds", "fasttext_load_seconds", "torch_load_seconds"):
         results["torch"][key] = statistics.median(r[key] for r in torch_runs)
     parts = repeat(repeats, "torch_cold_parts", export_dir=str(export_dir), tokens=str(ours_tokens), n=20000)
-    for key in ("split_seconds", "lookup_seconds", "oov_seconds", "unknown_words"):
+    for key in ("split_lookup_seconds", "oov_seconds", "table_seconds", "bag_seconds", "unknown_words"):
         results["torch"][key] = statistics.median(r[key] for r in parts)
     for key in ("torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s"):
         results["torch"][key.replace("_per_s", "_vs_fasttext")] = (
@@ -540,6 +593,14 @@ def main(argv: list[str] | None = None) -> int:
     tripled = repeat_corpus(corpus, out / "corpus_x3.tsv.gz", times=3)
     scaling["3.0"] = run_workflow(out / "workflow_x3", tripled, "bench", params)
     results["scaling"] = scaling
+    (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")  # kept if what follows fails
+    if not args.quick:
+        # The slice targets (training, workflow, report) come from the quick bench, run here with
+        # the same repetitions, so that one full run measures every target.
+        log("slice: bench/run --quick inside the full run")
+        with contextlib.redirect_stdout(sys.stderr):  # its headline is not this run's last line
+            main(["--quick", "--repeats", str(repeats), "--corpus", str(args.corpus), "--out", str(args.out)])
+        results["slice"] = json.loads((args.out / "quick" / "results.json").read_text(encoding="utf-8"))
     results["seconds"] = time.perf_counter() - started_all
     results["machine"] = machine_notes()
 

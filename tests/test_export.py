@@ -77,6 +77,10 @@ def test_sentence_vectors_equal_fasttext_batched(embedding, fasttext_model, tiny
     assert np.all(ours[-1] == 0)  # an empty sentence is the zero vector, as in fastText
     assert embedding.sentence_vectors([]).shape == (0, embedding.dim)
     np.testing.assert_allclose(embedding.sentence_vectors([lines[0]]).numpy()[0], theirs[0], atol=1e-5)
+    # Strings split on any whitespace, as fastText does; mixed with token lists in one batch.
+    spaced = ["  " + "\t".join(s) + " \n" for s in sentences[:5]] + ["", "  ", sentences[5]]
+    expected = np.vstack([ours[:5], np.zeros((2, embedding.dim)), ours[5:6]])
+    np.testing.assert_array_equal(embedding.sentence_vectors(spaced).numpy(), expected)
 
 
 def test_export_is_safetensors_with_settings_and_a_standalone_loader(tiny_pipeline):

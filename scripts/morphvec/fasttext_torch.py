@@ -304,12 +304,32 @@ class FastTextEmbedding(nn.Module):
         return self.word_vectors(words)
 
     @staticmethod
-    def _normalise_with_count(vectors: torch.Tensor) -> torch.Tensor:
-        """Rows divided by their L2 norm, plus a last column that is 1 where the norm is > 0."""
-        norms = vectors.norm(dim=1, keepdim=True)
-        valid = norms > 0
-        normalised = torch.where(valid, vectors / norms.clamp_min(torch.finfo(vectors.dtype).tiny), 0.0)
-        return torch.cat([normalised, valid.to(vectors.dtype)], dim=1)
+    def _normalise_with_count(*pieces: torch.Tensor) -> torch.Tensor:
+        """The rows of ``pieces`` (stacked) times 1/L2 norm, as fastText does, plus a last column
+        that is 1 where the norm is > 0; zero rows stay zero.
+
+        Frozen weights are written straight into one table (no concatenated copy, no temporary
+        the size of the table: 4 ms instead of 16 for 36k x 100); with gradients, the same as
+        differentiable operations."""
+
+        def inverse_norms(vectors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            norms = vectors.norm(dim=1, keepdim=True)
+            valid = norms > 0
+            return torch.where(valid, 1.0 / norms.clamp_min(torch.finfo(vectors.dtype).tiny), 0.0), valid
+
+        if torch.is_grad_enabled() and any(piece.requires_grad for piece in pieces):
+            vectors = torch.cat(pieces)
+            scale, valid = inverse_norms(vectors)
+            return torch.cat([vectors * scale, valid.to(vectors.dtype)], dim=1)
+        table = pieces[0].new_empty((sum(len(piece) for piece in pieces), pieces[0].shape[1] + 1))
+        start = 0
+        for piece in pieces:
+            rows = table[start : start + len(piece)]
+            scale, valid = inverse_norms(piece)
+            torch.mul(piece, scale, out=rows[:, :-1])
+            rows[:, -1:] = valid
+            start += len(piece)
+        return table
 
     def encode(self, sentences: Sequence[Sequence[str] | str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids and offsets of a batch of sentences, in ``embedding_bag`` layout.
@@ -319,10 +339,17 @@ class FastTextEmbedding(nn.Module):
         can be encoded once and its sentence vectors computed from ids alone
         (:meth:`sentence_vectors_from_ids`).
         """
-        token_lists = [s.split() if isinstance(s, str) else s for s in sentences]
-        lengths = torch.tensor([len(tokens) for tokens in token_lists], dtype=torch.long)
+        # One flat list, each sentence's own list dropped at once: keeping a list per sentence
+        # made Python's cyclic GC walk every object of the process (torch makes ~160k) while a
+        # 20k-sentence batch was split, 0.09 s of a first call's 0.3 s.
+        flat: list[str] = []
+        counts = array.array("q")
+        for sentence in sentences:
+            tokens = sentence.split() if isinstance(sentence, str) else sentence
+            flat.extend(tokens)
+            counts.append(len(tokens))
+        lengths = torch.frombuffer(counts, dtype=torch.long) if counts else torch.zeros(0, dtype=torch.long)
         offsets = torch.cumsum(lengths, 0) - lengths
-        flat = list(itertools.chain.from_iterable(token_lists))
         if not flat:
             return torch.zeros(0, dtype=torch.long), offsets
         get = self.key_to_index.get
@@ -347,12 +374,12 @@ class FastTextEmbedding(nn.Module):
         weight, ngram_weight = self.embedding.weight, self.ngram_embedding.weight
         if weight.requires_grad or ngram_weight.requires_grad:
             oov = self.oov_vectors(list(self._oov_index)) if self._oov_index else weight[:0]
-            return self._normalise_with_count(torch.cat([weight, oov]))
+            return self._normalise_with_count(weight, oov)
         key = (weight._version, ngram_weight._version, len(self._oov_index))
         if self._table_cache is None or self._table_cache[0] != key:
             if self._oov_rows and self._table_cache is not None and self._table_cache[0][1] != key[1]:
                 self._oov_rows = [self.oov_vectors(list(self._oov_index))]  # n-gram rows changed
-            self._table_cache = (key, self._normalise_with_count(torch.cat([weight, *self._oov_rows])))
+            self._table_cache = (key, self._normalise_with_count(weight, *self._oov_rows))
         return self._table_cache[1]
 
     def sentence_vectors_from_ids(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
