@@ -82,7 +82,11 @@ def similarity_scatter_png(name: str, scored_pairs: list, vocab: set[str]) -> by
     return _png(fig)
 
 
-ADJUST_TEXT_ITERATIONS = 300
+# adjustText moves labels until none overlap; with 50 labels a few always touch, so it runs to
+# the limit.  Beyond 100 rounds the labels barely move (on the full NSMC model's top 50 words,
+# 2,300 of 420,000 pixels differ between 100 and 300 rounds; none on the 50k slice's) while each
+# round costs the same: 300 rounds were a quarter of the report step's work.
+ADJUST_TEXT_ITERATIONS = 100
 
 
 def pca_png(words: list[str], vectors: np.ndarray, title: str) -> bytes:
