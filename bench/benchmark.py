@@ -123,7 +123,8 @@ def task_train_ours(tokens: str, out: str, params: dict, trainer: str) -> dict:
 
 
 def task_quality(model_bin: str) -> dict:
-    from morphvec.evaluation import evaluate_similarity, load_vectors, read_similarity_pairs
+    from morphvec.evaluation import evaluate_similarity, read_similarity_pairs
+    from morphvec.formats import load_vectors
 
     result = evaluate_similarity(load_vectors(model_bin), read_similarity_pairs(WS353))
     return {"spearman": result["spearman"], "coverage": result["coverage"]}

@@ -21,9 +21,9 @@ from conftest import GENSIM_DATA, sample_rows, sample_texts
 
 from morphvec.corpus import count_documents
 from morphvec.evaluation import evaluate_vectors
+from morphvec.formats import read_word2vec
 from morphvec.runtime import UserInputError, run_cli
 from morphvec.tokenize import tokenize_corpus
-from morphvec.vectors import read_word2vec
 
 REPO = Path(__file__).resolve().parents[1]
 

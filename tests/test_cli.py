@@ -52,14 +52,21 @@ def test_every_cli_default_equals_the_schemas(script):
             if param.name in run and param.name not in sections
             else next(run[s] for s in sections if param.name in run[s])
         )
-        expected = owner[param.name]
-        if isinstance(expected, dict) and any(f"{param.name}.{key}" in defaults for key in expected):
-            for key, value in expected.items():
-                assert defaults[f"{param.name}.{key}"] == value, (script.name, param.name, key)
-        elif isinstance(expected, dict):
-            assert defaults[param.name] in (None, expected), (script.name, param.name)  # NAME=PATH lists
-        else:
-            assert defaults[param.name] == expected, (script.name, param.name)
+        for dest, expected in flattened(param.name, owner[param.name], defaults):
+            if isinstance(expected, dict):
+                assert defaults[dest] in (None, expected), (script.name, dest)  # NAME=PATH lists
+            else:
+                assert defaults[dest] == expected, (script.name, dest)
+
+
+def flattened(dest: str, value, options: dict):
+    """``(option dest, schema default)`` for a setting and, where it is a section of options,
+    for each of its keys (``evaluation.sentiment_probe.negative_max``)."""
+    if isinstance(value, dict) and any(f"{dest}.{key}" in options for key in value):
+        for key, inner in value.items():
+            yield from flattened(f"{dest}.{key}", inner, options)
+    else:
+        yield dest, value
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
@@ -82,8 +89,28 @@ def test_python_callers_get_the_schema_defaults():
 def test_run_dir_fills_every_file_from_the_layout(tmp_path):
     from morphvec.report import write_report
 
+    run_dir = tmp_path / "myrun"
+    for name in ("model_bin", "tokens", "compact_weights"):
+        path = Path(layout.run_file(name, run_dir).replace("{variant}", "v1"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
     parser = cli.build_parser(write_report)
-    args = parser.parse_args(["--run-dir", str(tmp_path / "myrun")])
+    args = parser.parse_args(["--run-dir", str(run_dir), "--input", f"tokens={tmp_path / 'mine.txt'}"])
     kwargs, _ = cli.kwargs_from_args(write_report, parser, args)
-    assert kwargs["model_bin"] == layout.run_file("model_bin", tmp_path / "myrun")
+    assert kwargs["inputs"]["model_bin"] == layout.run_file("model_bin", run_dir)
+    assert kwargs["inputs"]["tokens"] == str(tmp_path / "mine.txt")  # what is given wins over the run's
+    assert kwargs["inputs"]["compact_weights"] == [str(run_dir / "compress_vectors/v1/embeddings.safetensors")]
+    assert "labels" not in kwargs["inputs"]  # a file the run does not have is not made up
+    assert kwargs["metrics"] == layout.run_file("metrics", run_dir)
     assert kwargs["run"] == "myrun"
+
+
+def test_nested_settings_are_options_with_the_schemas_defaults():
+    from morphvec.report import write_report
+
+    parser = cli.build_parser(write_report)
+    args = parser.parse_args(["--run-dir", "r", "--negative-max", "3", "--similarity", "ws=a.csv"])
+    kwargs, _ = cli.kwargs_from_args(write_report, parser, args)
+    probe = kwargs["evaluation"]["sentiment_probe"]
+    assert probe["negative_max"] == 3 and probe["positive_min"] == 9  # given, and the schema's default
+    assert kwargs["evaluation"]["similarity"] == {"ws": "a.csv"}

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import TINY_COMPACT
 
-from morphvec.compress import CompactReference, bucket_mass, compress_vectors, decode, kept_buckets
+from morphvec.compress import bucket_mass, compress_vectors, kept_buckets
 from morphvec.fasttext_torch import FastTextEmbedding, ngram_buckets
+from morphvec.formats import CompactReference, decode
 from morphvec.parity import check_compact_parity
 from morphvec.runtime import UserInputError
 

@@ -20,7 +20,7 @@ def pins(lines):
 def test_every_env_pin_matches_requirements():
     required = pins((REPO / "requirements.txt").read_text().splitlines())
     env_files = sorted((REPO / "envs").glob("*.yaml"))
-    assert {f.stem for f in env_files} >= {"mecab", "fasttext", "gensim", "torch", "report"}
+    assert {f.stem for f in env_files} >= {"tokenize", "fasttext", "gensim", "torch", "report"}
     for env_file in env_files:
         env = yaml.safe_load(env_file.read_text())
         pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
@@ -39,3 +39,29 @@ def test_every_rule_names_an_existing_env():
     assert len(envs) == snakefile.count("\nrule ") - 1  # every rule but `all`
     for env in envs:
         assert (REPO / env).is_file(), env
+
+
+def env_pins(path: Path) -> dict[str, str]:
+    env = yaml.safe_load(path.read_text())
+    return pins(next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d))
+
+
+def test_registry_schema_and_envs_agree():
+    """Every tokenizer of the registry is a value of the schema's enum and the reverse; each one's
+    packages are pinned in requirements.txt, in its tokenize env and in the report's env (the
+    report cuts eojeol queries with the run's tokenizer); the env is the tokenize rules'."""
+    from morphvec.schema import run_schema
+    from morphvec.tokenizers import TOKENIZERS
+
+    enum = run_schema()["properties"]["tokenizer"]["properties"]["name"]["enum"]
+    assert list(TOKENIZERS) == enum
+    required = pins((REPO / "requirements.txt").read_text().splitlines())
+    snakefile = (REPO / "Snakefile").read_text()
+    for entry in TOKENIZERS.values():
+        assert f'"{entry.env}"' in snakefile, entry.env
+        for env in (REPO / entry.env, REPO / "envs/report.yaml"):
+            found = env_pins(env)
+            for package in entry.packages:
+                key = package.lower().replace("_", "-")
+                assert key in required, (entry.name, package)
+                assert found.get(key) == required[key], (entry.name, package, env.name)

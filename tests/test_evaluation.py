@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from morphvec.evaluation import (
-    detect_vectors_format,
-    evaluate_analogies,
-    evaluate_similarity,
-    evaluate_vectors,
-    load_vectors,
-    read_similarity_pairs,
-)
+from morphvec.evaluation import evaluate_analogies, evaluate_similarity, evaluate_vectors, read_similarity_pairs
+from morphvec.formats import detect_vectors_format, load_vectors
 from morphvec.runtime import UserInputError, run_cli
 
 

@@ -9,7 +9,7 @@ from conftest import SEED_SENTENCE, sample_rows
 from morphvec import jamo, layout
 from morphvec.corpus import read_tagged_counts, read_token_counts, read_token_tags, write_token_counts
 from morphvec.query import Space, open_space
-from morphvec.tokenize import Analyser, tokenize_corpus
+from morphvec.tokenize import Tokenizer, tokenize_corpus
 
 KIWI_SEED = [
     ("우리", "NP"), ("에게", "JKB"), ("굵직", "XR"), ("하", "XSA"), ("ᆫ", "ETM"), ("지혜", "NNG"), ("들", "XSN"),
@@ -35,7 +35,7 @@ def test_jamo_models_are_recognised_by_their_vocabulary():
 
 
 def test_kiwi_analyses_the_seed_sentence():
-    assert Analyser("kiwi")(SEED_SENTENCE) == KIWI_SEED
+    assert Tokenizer("kiwi")(SEED_SENTENCE) == KIWI_SEED
 
 
 def test_pos_tokens_and_dominant_tags(tmp_path):
@@ -76,14 +76,14 @@ def test_jamo_tokens_open_in_every_reader_and_are_queried_in_hangul(workflow_run
     assert jamo.is_jamo_vocabulary(ft.words)
     assert len(load_facebook_vectors(model_bin).index_to_key) == len(ft.words)
     spaces = {
-        "fasttext": open_space(model_bin, analyser="kiwi"),
-        "torch": open_space(layout.run_file("torch_weights", run_dir), analyser="kiwi"),
+        "fasttext": open_space(model_bin, tokenizer="kiwi"),
+        "torch": open_space(layout.run_file("torch_weights", run_dir), tokenizer="kiwi"),
     }
     unseen = ["괄괄한뭉게구름", "졸잼", "갑분싸"]  # never in the corpus: n-gram vectors only
     for word in unseen:
         expected = ft.get_word_vector(jamo.to_jamo(word))
         for space in spaces.values():
-            assert space.units.jamo and space.pos
+            assert space.unit.jamo and space.pos
             assert np.abs(space.token_vector(word) - expected).max() <= 1e-5
     # The torch-only loader takes Hangul itself (it carries a copy of the jamo rule).
     from morphvec import fasttext_torch
@@ -113,13 +113,13 @@ def test_the_jamo_run_passes_parity_with_unknown_words(workflow_run):
 
 
 def test_an_eojeol_is_the_mean_unit_vector_of_its_morphemes(tiny_pipeline):
-    space = open_space(tiny_pipeline["torch_dir"], analyser="mecab")
+    space = open_space(tiny_pipeline["torch_dir"], tokenizer="mecab")
     assert space.morphemes("영화를") == ["영화", "를"]
     parts = [space.token_vector(m) for m in ("영화", "를")]
     expected = np.mean([v / np.linalg.norm(v) for v in parts], axis=0)
     assert np.allclose(space.get_vector("영화를"), expected, atol=1e-6)
     assert np.array_equal(space.get_vector("영화"), space.token_vector("영화"))  # a token stays itself
-    plain = Space(space.kv)  # without an analyser, an unknown eojeol gets its n-gram vector
+    plain = Space(space.kv)  # without a tokenizer, an unknown eojeol gets its n-gram vector
     assert np.array_equal(plain.get_vector("영화를"), space.token_vector("영화를"))
     assert not np.allclose(plain.get_vector("영화를"), expected)
 

@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from morphvec.query import is_content_tag, parse_expression, query_vectors
+from morphvec.query import parse_expression, query_vectors
 from morphvec.runtime import UserInputError, run_cli
+from morphvec.tokenizers import is_content_tag
 
 WORD = "영화"
 
@@ -71,7 +72,7 @@ def test_similarity_in_both_spaces_matches_fasttext(tiny_pipeline):
 
 def test_cli_filters_content_words_and_analyses_eojeol(tiny_pipeline, capsys):
     argv = ["--vectors", str(tiny_pipeline["model_bin"]), "--run-dir", str(tiny_pipeline["torch_dir"].parent)]
-    argv += ["--neighbours", "영화를", "--content-only", "--analyser", "mecab", "--topn", "5"]
+    argv += ["--neighbours", "영화를", "--content-only", "--tokenizer", "mecab", "--topn", "5"]
     assert run_cli(query_vectors, argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["morphemes"] == {"영화를": ["영화", "를"]}
@@ -96,7 +97,7 @@ def test_in_out_without_output_vectors_and_bad_requests_are_named(tiny_pipeline,
         query_vectors(tiny_pipeline["w2v_txt"], analogy=["왕 - - 남자"])
 
 
-def test_content_tags_of_both_analysers():
+def test_content_tags_of_both_tagging_tokenizers():
     assert all(is_content_tag(t) for t in ("NNG", "VV+EP", "VA-I", "VV-R", "XR", "SL"))
     assert not any(is_content_tag(t) for t in ("JKS", "EF", "XSA-I", "SF", "", None))
 

@@ -155,7 +155,7 @@ def test_drop_resident_pages_only_on_clean_file_maps(tmp_path):
     a private map with written pages are left alone (dropping would lose their data)."""
     import numpy as np
 
-    from morphvec.runtime import drop_resident_pages
+    from morphvec.pages import drop_resident_pages
 
     values = np.arange(64 << 18, dtype=np.float32).reshape(-1, 64)  # 64 MiB
     np.save(tmp_path / "m.npy", values)

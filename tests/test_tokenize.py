@@ -9,7 +9,8 @@ from mecab import MeCab
 
 from morphvec.corpus import iter_records
 from morphvec.runtime import UserInputError, run_cli
-from morphvec.tokenize import MecabTokenizer, clean_text, split_long_text, tokenize_batch, tokenize_corpus
+from morphvec.tokenize import clean_text, split_long_text, tokenize_batch, tokenize_corpus
+from morphvec.tokenizers.mecab import MecabTokenizer
 
 
 def iter_documents(path, **options):

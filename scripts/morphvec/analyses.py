@@ -1,7 +1,10 @@
-"""Analyses of a run for the report: the corpus profile and the sentiment probe."""
+"""Analyses of a run for the report: the corpus profile, the sentiment probe, and what a compact
+model keeps of the full one (cosines, and the cost of opening an export)."""
 
 import collections
+import json
 import logging
+import os
 import random
 from pathlib import Path
 
@@ -10,6 +13,8 @@ import numpy as np
 from morphvec.corpus import reservoir_sample
 
 log = logging.getLogger("morphvec.analyses")
+
+_LIBRARY_ROOT = str(Path(__file__).resolve().parents[1])  # where `morphvec` is importable from
 
 
 def corpus_profile(counts: list[tuple[str, int]]) -> dict:
@@ -118,3 +123,40 @@ def probe_documents(tokens: str | Path, labels: str | Path, limit: int, seed: in
             log.warning("%s and %s differ in length: no sentiment probe", tokens, labels)
             return [], []
     return [doc.rstrip("\n") for doc, _ in sample], [label.strip() for _, label in sample]
+
+
+# --- compact models against the full one ----------------------------------------------------
+
+
+def cosine_to_full(compact_embedding, full_embedding, words: list[str]) -> float | None:
+    """Mean cosine between the compact and the full model's vectors of ``words``."""
+    if not words:
+        return None
+    a = compact_embedding.word_vectors(words).detach().numpy().astype(np.float64)
+    b = full_embedding.word_vectors(words).detach().numpy().astype(np.float64)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    cosines = np.where(norms > 0, (a * b).sum(axis=1) / np.maximum(norms, 1e-300), 0.0)
+    return round(float(cosines.mean()), 6)
+
+
+def open_cost(directory: str | Path, repeats: int = 3) -> dict:
+    """Seconds to open an export with its own loader and look up one word, and the peak memory
+    it adds, each in a fresh interpreter (median of ``repeats``).  These are times: they go to
+    timing files (the summary), never into a run's artefacts."""
+    import subprocess
+    import sys
+
+    runs = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, "-m", "morphvec.open_probe", str(Path(directory))],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [_LIBRARY_ROOT, os.environ.get("PYTHONPATH")])),
+            },
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {key: float(np.median([run[key] for run in runs])) for key in runs[0]}

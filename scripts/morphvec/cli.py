@@ -83,8 +83,25 @@ def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
         )
 
 
+def _add_setting(group, name: str, prop: dict, dest: str) -> None:
+    """A config key as options: a section with keys of its own (``fasttext``, ``evaluation``, and
+    within it ``sentiment_probe``) becomes one option per key, its dest the dotted key path."""
+    if prop.get("type") == "object" and "properties" in prop:
+        for key, sub in prop["properties"].items():
+            _add_setting(group, key, sub, f"{dest}.{key}")
+    else:
+        _add_schema_option(group, name, prop, dest)
+
+
 def _add_plain_option(parser, param: inspect.Parameter, hints: dict) -> None:
-    """A parameter the schema does not know: a file (``--name PATH``), a number or a switch."""
+    """A parameter the schema does not know: a file (``--name PATH``), a number or a switch; the
+    mapping ``inputs`` (a step's files by layout name) is ``--input NAME=PATH``, repeatable."""
+    if param.name == "inputs":
+        help_text = "a file of the run by its layout name (scripts/morphvec/layout.py); --run-dir gives the rest"
+        parser.add_argument(
+            "--input", dest="inputs", action="append", type=_parse_named_path, metavar="NAME=PATH", help=help_text
+        )
+        return
     hint = str(hints.get(param.name, ""))
     required = param.default is inspect.Parameter.empty
     default = None if required else param.default
@@ -118,13 +135,8 @@ def build_parser(function: Callable) -> argparse.ArgumentParser:
         if param.default is not SCHEMA_DEFAULT:
             _add_plain_option(parser, param, hints)
             continue
-        prop = find_property(param.name, sections)
-        if prop.get("type") == "object" and "properties" in prop:
-            for key, sub in prop["properties"].items():
-                _add_schema_option(settings, key, sub, f"{param.name}.{key}")
-        else:
-            _add_schema_option(settings, param.name, prop, param.name)
-    if any(name in layout.FILES for name in inspect.signature(function).parameters):
+        _add_setting(settings, param.name, find_property(param.name, sections), param.name)
+    if any(name in layout.FILES or name == "inputs" for name in inspect.signature(function).parameters):
         parser.add_argument("--run-dir", metavar="DIR", help="take every file not given from this run's results")
     parser.add_argument("--log", metavar="FILE", help="write the log here (default: the terminal)")
     return parser
@@ -135,15 +147,7 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
     values = vars(args)
     log_path = values.pop("log")
     run_dir = values.pop("run_dir", None)
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        if "." in key:  # a key of a mapping parameter
-            outer, inner = key.split(".", 1)
-            kwargs.setdefault(outer, {})[inner] = value
-        elif isinstance(value, list) and value and isinstance(value[0], tuple):
-            kwargs[key] = dict(value)  # NAME=PATH options
-        else:
-            kwargs[key] = value
+    kwargs = _nested(values)
     for name, param in inspect.signature(function).parameters.items():
         per_job = "{" in layout.FILES.get(name, "")  # one file per shard or variant: give it explicitly
         if kwargs.get(name) is None and name in layout.FILES and run_dir is not None and not per_job:
@@ -151,6 +155,11 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
             optional = param.default is None  # e.g. the fine-tuned model of a run without that step
             if not optional or Path(path).exists():
                 kwargs[name] = path
+    if "inputs" in kwargs:
+        kwargs["inputs"] = {
+            **(layout.existing_run_files(run_dir) if run_dir is not None else {}),
+            **(kwargs["inputs"] or {}),
+        }
     if "run" in kwargs and kwargs["run"] is None and run_dir is not None:
         kwargs["run"] = Path(run_dir).name
     missing = [
@@ -161,6 +170,24 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
     if missing:
         parser.error(f"the following arguments are required: {', '.join(missing)} (or --run-dir)")
     return {k: v for k, v in kwargs.items() if v is not None or k not in _schema_defaults(function)}, log_path
+
+
+def _nested(values: dict) -> dict[str, Any]:
+    """Parsed options as keyword arguments: dotted dests (``evaluation.sentiment_probe.negative_max``)
+    become nested mappings, ``NAME=PATH`` lists mappings."""
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        *outer, inner = key.split(".")
+        mapping = kwargs
+        for part in outer:
+            mapping = mapping.setdefault(part, {})
+        if value is not None or not outer:  # an option not given inside a section: the schema's default
+            mapping[inner] = dict(value) if _is_named_paths(value) else value
+    return kwargs
+
+
+def _is_named_paths(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], tuple)
 
 
 def _schema_defaults(function: Callable) -> set[str]:

@@ -23,22 +23,24 @@ which morphvec does not read (a pickle runs code), and its quantizer is scikit-l
 used here directly; faiss's ``ProductQuantizer`` does the same with a large extra dependency.
 
 The compact export (``embeddings.safetensors``: codes, codebooks, kept buckets; ``vocab.txt``;
-the loader) is opened by the same torch-only loader as the full export, with the same API.
-:class:`CompactReference` decodes the same file in numpy, with gensim's n-gram hashing: the
-report's parity check compares the two.
+the loader; written by :func:`morphvec.export.write_compact_export`) is opened by the same
+torch-only loader as the full export, with the same API.
+:class:`morphvec.formats.CompactReference` decodes the same file in numpy, with gensim's n-gram
+hashing: the report's parity check compares the two, and :mod:`morphvec.analyses` measures what
+a compact model keeps.
 """
 
-import json
 import logging
-import shutil
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
-from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import EOS, read_vocab_counts
+from morphvec.export import write_compact_export
+from morphvec.formats import decode, read_matrix, read_vocab_counts
+from morphvec.runtime import UserInputError, read_json, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured, raise_problems, variant_problems
+from morphvec.vectors import EOS
 
 log = logging.getLogger("morphvec.compress")
 
@@ -91,23 +93,6 @@ def train_product_quantizer(
     return codes, codebooks
 
 
-def decode(codes: np.ndarray, codebooks: np.ndarray) -> np.ndarray:
-    """Rows rebuilt from their codes: the chosen centroid of every piece, side by side."""
-    pieces = codebooks[np.arange(codebooks.shape[0]), codes.astype(np.int64)]  # (rows, subvectors, width)
-    return pieces.reshape(len(codes), -1)
-
-
-def variant_problems(variants: dict, dim: int) -> list[str]:
-    """Variants that cannot be built, as ``key: problem; fix`` lines (the Snakefile checks them
-    before anything runs)."""
-    return [
-        f"variants.{name}.subvectors: {chosen['subvectors']} does not divide fasttext.dim {dim}; "
-        f"choose a divisor of {dim}"
-        for name, chosen in variants.items()
-        if dim % chosen["subvectors"]
-    ]
-
-
 @configured("compress_vectors")
 def compress_vectors(
     word_vectors: str | Path,
@@ -134,12 +119,10 @@ def compress_vectors(
         raise UserInputError(f"no compress_vectors variant {variant!r}", f"use one of {sorted(variants)}")
     settings = read_json(require_file(ngram_settings, "n-gram settings", "run extract_vectors"))
     words, counts = read_vocab_counts(require_file(vocab, "vocabulary", "run extract_vectors"))
-    word_matrix = np.load(require_file(word_vectors, "word vectors", "run extract_vectors"), mmap_mode="r")
-    ngram_matrix = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors"), mmap_mode="r")
+    word_matrix = read_matrix(word_vectors, "word vectors", mmap=True)
+    ngram_matrix = read_matrix(ngram_vectors, "n-gram vectors", mmap=True)
     chosen = variants[variant]
-    for problem in variant_problems({variant: chosen}, word_matrix.shape[1]):
-        message, _, fix = problem.partition("; ")
-        raise UserInputError(f"compress_vectors.{message}", fix)
+    raise_problems(variant_problems({variant: chosen}, word_matrix.shape[1]))
     kept_words = min(chosen["words"], len(words))
     mass = bucket_mass(words, counts, settings["min_n"], settings["max_n"], settings["bucket"])
     buckets = kept_buckets(mass, chosen["buckets"]) if settings["max_n"] else np.zeros(0, dtype=np.int64)
@@ -147,14 +130,14 @@ def compress_vectors(
     with threadpool_limits(limits=threads):  # k-means would otherwise take every core of a shared node
         word_codes, word_books = train_product_quantizer(np.asarray(word_matrix[:kept_words]), *quantize)
         ngram_codes, ngram_books = train_product_quantizer(np.asarray(ngram_matrix[buckets]), *quantize)
-    _write_compact(compact_weights, word_codes, word_books, ngram_codes, ngram_books, buckets, settings, chosen)
-    with atomic_open(compact_vocab) as out:
-        out.write("".join(word + "\n" for word in words[:kept_words]))
-    if compact_loader is not None:
-        from morphvec.export import LOADER
-
-        with atomic_path(compact_loader, suffix=".py") as tmp:
-            shutil.copyfile(LOADER, tmp)
+    tensors = {
+        "word_codes": word_codes,
+        "word_codebooks": word_books,
+        "ngram_codes": ngram_codes,
+        "ngram_codebooks": ngram_books,
+        "kept_buckets": buckets.astype(np.int64),
+    }
+    write_compact_export(compact_weights, compact_vocab, compact_loader, tensors, words[:kept_words], settings, chosen)
     stats = {
         "variant": variant,
         **chosen,
@@ -175,102 +158,3 @@ def compress_vectors(
 
 def _rmse(original, rebuilt: np.ndarray) -> float:
     return round(float(np.sqrt(np.mean((np.asarray(original) - rebuilt) ** 2))), 6) if len(rebuilt) else 0.0
-
-
-def _write_compact(path, word_codes, word_books, ngram_codes, ngram_books, buckets, settings, chosen) -> None:
-    from safetensors.numpy import save_file
-
-    from morphvec.export import sort_safetensors_metadata
-    from morphvec.fasttext_torch import COMPACT_FORMAT
-
-    tensors = {
-        "word_codes": word_codes,
-        "word_codebooks": word_books,
-        "ngram_codes": ngram_codes,
-        "ngram_codebooks": ngram_books,
-        "kept_buckets": buckets.astype(np.int64),
-    }
-    metadata = {
-        "format": COMPACT_FORMAT,
-        "ngram_settings": json.dumps(settings, sort_keys=True),
-        "compression": json.dumps(chosen, sort_keys=True),
-    }
-    with atomic_path(path, suffix=".safetensors") as tmp:
-        save_file(tensors, tmp, metadata=metadata)
-        sort_safetensors_metadata(tmp)
-
-
-class CompactReference:
-    """The numpy reference decoding of a compact export, with gensim's n-gram hashing: what the
-    torch loader must reproduce (in-vocabulary, out-of-vocabulary and sentence vectors)."""
-
-    def __init__(self, directory: str | Path) -> None:
-        from safetensors import safe_open
-
-        directory = Path(directory)
-        with safe_open(directory / "embeddings.safetensors", framework="numpy") as handle:
-            tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
-            settings = json.loads(handle.metadata()["ngram_settings"])
-        self.words = (directory / "vocab.txt").read_text(encoding="utf-8").split("\n")[: len(tensors["word_codes"])]
-        self.index = {word: i for i, word in enumerate(self.words)}
-        self.word_rows = decode(tensors["word_codes"], tensors["word_codebooks"])
-        self.ngram_rows = decode(tensors["ngram_codes"], tensors["ngram_codebooks"])
-        self.row_of_bucket = {int(b): i for i, b in enumerate(tensors["kept_buckets"])}
-        self.min_n, self.max_n, self.bucket = settings["min_n"], settings["max_n"], settings["bucket"]
-
-    def word_vector(self, word: str) -> np.ndarray:
-        from gensim.models.fasttext import ft_ngram_hashes
-
-        if word in self.index:
-            return self.word_rows[self.index[word]]
-        hashes = ft_ngram_hashes(word, self.min_n, self.max_n, self.bucket) if self.max_n else []
-        rows = [self.row_of_bucket[h] for h in hashes if h in self.row_of_bucket]  # dropped: nothing
-        return self.ngram_rows[rows].mean(axis=0) if rows else np.zeros(self.word_rows.shape[1], dtype=np.float32)
-
-    def sentence_vector(self, tokens: list[str]) -> np.ndarray:
-        """fastText's rule: the mean of the L2-normalised word vectors, zero vectors skipped."""
-        vectors = [self.word_vector(token) for token in tokens]
-        unit = [v / np.linalg.norm(v) for v in vectors if np.linalg.norm(v) > 0]
-        return np.mean(unit, axis=0) if unit else np.zeros(self.word_rows.shape[1], dtype=np.float32)
-
-
-def cosine_to_full(compact_embedding, full_embedding, words: list[str]) -> float | None:
-    """Mean cosine between the compact and the full model's vectors of ``words``."""
-    if not words:
-        return None
-    a = compact_embedding.word_vectors(words).detach().numpy().astype(np.float64)
-    b = full_embedding.word_vectors(words).detach().numpy().astype(np.float64)
-    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-    cosines = np.where(norms > 0, (a * b).sum(axis=1) / np.maximum(norms, 1e-300), 0.0)
-    return round(float(cosines.mean()), 6)
-
-
-OPEN_PROBE = """
-import json, resource, sys, time
-sys.path.insert(0, sys.argv[1])
-import torch
-from fasttext_torch import FastTextEmbedding
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started = time.perf_counter()
-embedding = FastTextEmbedding.load(sys.argv[1])
-embedding.word_vectors(["a"])
-seconds = time.perf_counter() - started
-added = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-print(json.dumps({"open_seconds": seconds, "rss_added_mb": added}))
-"""
-
-
-def open_cost(directory: str | Path, repeats: int = 3) -> dict:
-    """Seconds to open an export with its own loader and look up one word, and the peak memory
-    it adds, each in a fresh interpreter (median of ``repeats``).  These are times: they go to
-    timing files (the summary), never into a run's artefacts."""
-    import subprocess
-    import sys
-
-    runs = []
-    for _ in range(repeats):
-        done = subprocess.run(
-            [sys.executable, "-c", OPEN_PROBE, str(Path(directory))], capture_output=True, text=True, check=True
-        )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    return {key: float(np.median([run[key] for run in runs])) for key in runs[0]}

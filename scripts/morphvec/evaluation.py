@@ -12,7 +12,7 @@ Similarity files: CSV or TSV (by content), optional header, ``#`` comments, opti
 the first two columns are the words and the last one the human score.  Spearman's rho is
 computed over the pairs whose two words are in the vocabulary (``coverage`` = that share);
 for vectors with subword information it is also computed over all pairs, with
-out-of-vocabulary words built from their character n-grams, and, with an analyser (the eojeol
+out-of-vocabulary words built from their character n-grams, and, with a tokenizer (the eojeol
 protocol), with words that are not tokens analysed into morphemes and composed
 (:mod:`morphvec.query`).  Jamo and POS models are read through :class:`morphvec.query.Space`, so
 evaluation files stay in ordinary Hangul.
@@ -36,89 +36,11 @@ import numpy as np
 from morphvec.corpus import read_utf8
 from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import read_word2vec
 
 log = logging.getLogger("morphvec.evaluate")
 
 # gensim's default for evaluate_word_analogies: answers among the 300,000 most frequent words.
 RESTRICT_VOCAB = 300000
-FASTTEXT_MAGIC = 793712314  # first int32 of a fastText .bin
-VECTOR_FORMATS = ("auto", "fasttext", "gensim", "word2vec", "word2vec-binary", "torch")
-
-
-# --- loading any vectors -------------------------------------------------------------------
-
-
-def detect_vectors_format(path: str | Path) -> str:
-    path = Path(path)
-    if path.is_dir():
-        return "torch"
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith((".kv", ".model")):
-        return "gensim"
-    if name.endswith(".safetensors"):
-        return "torch"
-    if name.endswith(".bin"):
-        with open(path, "rb") as handle:
-            head = handle.read(4)
-        if len(head) == 4 and int.from_bytes(head, "little") == FASTTEXT_MAGIC:
-            return "fasttext"
-        return "word2vec-binary"
-    return "word2vec"
-
-
-class TorchVectors:
-    """Adapter giving a torch export the small KeyedVectors surface the evaluation needs."""
-
-    def __init__(self, path: str | Path) -> None:
-        from morphvec.fasttext_torch import FastTextEmbedding
-
-        self.embedding = FastTextEmbedding.load(path)
-        self.key_to_index = self.embedding.key_to_index
-        self.index_to_key = self.embedding.vocab
-        self.vectors = self.embedding.embedding.weight.detach().numpy()
-        output = self.embedding.output_vectors
-        self.output_vectors = None if output is None else output.numpy()
-        self.has_subwords = True
-
-    def get_vector(self, word: str) -> np.ndarray:
-        return self.embedding.word_vectors([word])[0].detach().numpy()
-
-
-def load_vectors(path: str | Path, fmt: str = "auto", trust_pickle: bool = False):
-    """Load vectors as a gensim KeyedVectors (or, for torch exports, an adapter).
-
-    gensim's ``.kv``/``.model`` files are pickles, and unpickling a crafted file runs its code:
-    they are opened only with ``trust_pickle``.  Every other format is read without pickle.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise UserInputError(f"vectors not found: {path}", "give a .bin, .kv, .model, .txt or export directory")
-    fmt = detect_vectors_format(path) if fmt == "auto" else fmt
-    from gensim.utils import SaveLoad
-
-    if fmt == "fasttext":
-        from gensim.models.fasttext import load_facebook_vectors
-
-        return load_facebook_vectors(str(path))
-    if fmt == "gensim":
-        if not trust_pickle:
-            raise UserInputError(
-                f"{path} is a gensim pickle, and loading a pickle runs whatever code it carries",
-                "pass --trust-pickle if you made the file yourself, or give a pickle-free format: the fastText "
-                ".bin, a word2vec file (extract_vectors writes both flavours) or a torch export directory",
-            )
-        loaded = SaveLoad.load(str(path), mmap="r")
-        return loaded.wv if hasattr(loaded, "wv") else loaded
-    if fmt in ("word2vec", "word2vec-binary"):
-        return read_word2vec(path, what="vectors file")
-    if fmt == "torch":
-        return TorchVectors(path)
-    raise UserInputError(f"unknown vectors format {fmt!r}", f"use one of {VECTOR_FORMATS}")
-
-
-def has_subwords(kv) -> bool:
-    return bool(getattr(kv, "has_subwords", False) or getattr(kv, "bucket", 0))
 
 
 # --- word similarity -----------------------------------------------------------------------
@@ -162,7 +84,7 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
 
     ``kv``: any loaded vectors or a :class:`morphvec.query.Space`.  In-vocabulary: pairs whose words are both
     tokens of the model.  All pairs, subword: unknown words get their character n-gram vectors.
-    All pairs, eojeol (with an analyser): unknown words are analysed into morphemes and composed
+    All pairs, eojeol (with a tokenizer): unknown words are analysed into morphemes and composed
     (:meth:`Space.get_vector`), the protocol for test sets written in eojeol.
     """
     from scipy.stats import pearsonr, spearmanr
@@ -198,7 +120,7 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
         result["scored_pairs"] = [list(p) for p in used_all]
     else:
         result["scored_pairs"] = [list(p) for p in used]
-    if space.analyser is not None and (space.has_subwords or len(used) < len(pairs)):
+    if space.tokenizer is not None and (space.has_subwords or len(used) < len(pairs)):
         rho_eojeol, _, _ = score("eojeol") if space.has_subwords else (None, None, None)
         result["spearman_all_pairs_eojeol"] = rho_eojeol
     return result
@@ -267,8 +189,8 @@ def evaluate_analogies_subword(
     gensim's default, words match the vocabulary case-insensitively (the most frequent form wins);
     in a POS model a word without a tag is its most frequent tagged form.
 
-    With ``eojeol`` (the protocol for sections written in eojeol, on a morpheme model with an
-    analyser) unknown words are composed from their morphemes, and the candidates are the
+    With ``eojeol`` (the protocol for sections written in eojeol, on a morpheme model with a
+    tokenizer) unknown words are composed from their morphemes, and the candidates are the
     vocabulary *plus* every word of the file that is not a token (composed the same way), so
     every question is scored.
     """
@@ -380,11 +302,11 @@ def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
     """Similarity and analogy scores, plus how much of each file's vocabulary the model knows.
 
     Analogies are scored with gensim's protocol and, for vectors with subwords, the
-    OOV-aware one (``analogy_subword``); with an analyser also the eojeol one (``analogy_eojeol``).
+    OOV-aware one (``analogy_subword``); with a tokenizer also the eojeol one (``analogy_eojeol``).
     """
     space = as_space(kv)
     out: dict = {"similarity": {}, "analogy": {}, "analogy_subword": {}, "vocabulary_coverage": {}}
-    if space.analyser is not None and space.has_subwords:
+    if space.tokenizer is not None and space.has_subwords:
         out["analogy_eojeol"] = {}
     for name, path in similarity.items():
         out["similarity"][name] = evaluate_similarity(space, read_similarity_pairs(path))
@@ -426,7 +348,7 @@ def evaluate_vectors(
     *,
     format: str = "auto",
     trust_pickle: bool = False,
-    analyser: str | None = None,
+    tokenizer: str | None = None,
     similarity: dict[str, str] = SCHEMA_DEFAULT,
     analogy: dict[str, str] = SCHEMA_DEFAULT,
     probe_words: list[str] = SCHEMA_DEFAULT,
@@ -436,16 +358,15 @@ def evaluate_vectors(
     ``vectors``: a fastText .bin, gensim .kv/.model, word2vec .txt/.bin, or a torch export
     directory; ``format`` one of auto, fasttext, gensim, word2vec, word2vec-binary, torch.  The
     scores are written to ``scores`` as JSON if given (and printed).  gensim files are pickles
-    and are refused unless ``trust_pickle`` says they come from a trusted source.  ``analyser``
+    and are refused unless ``trust_pickle`` says they come from a trusted source.  ``tokenizer``
     (mecab or kiwi, the tokenizer the model's corpus was cut with) adds the eojeol protocol:
     words that are not tokens of the model are analysed into morphemes and composed.  Jamo and
     POS models are recognised from their vocabulary and queried in ordinary Hangul.
     """
-    from morphvec.query import open_space
+    from morphvec.query import check_tokenizer, open_space
 
-    if analyser not in (None, "mecab", "kiwi"):
-        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
-    space = open_space(vectors, format, trust_pickle, analyser=analyser)
+    check_tokenizer(tokenizer)
+    space = open_space(vectors, format, trust_pickle, tokenizer=tokenizer)
     result = evaluate(space, similarity, analogy)
     for scored in result["similarity"].values():
         scored.pop("scored_pairs", None)

@@ -1,7 +1,10 @@
 """The PyTorch export: safetensors weights, the vocabulary and the torch-only loader.
 
-A new export format is a function here (and a rule in the Snakefile); the loader that reads this
-one is :mod:`morphvec.fasttext_torch`, copied beside the weights.
+Every export morphvec writes is written here: the full torch export (:func:`export_torch`) and
+the compact one (:func:`write_compact_export`, built by :mod:`morphvec.compress`).  A new export
+format is a function here, its files in :mod:`morphvec.layout`, its reader in
+:mod:`morphvec.formats` and a rule in the Snakefile; the loader that reads both is
+:mod:`morphvec.fasttext_torch`, copied beside the weights.
 """
 
 import json
@@ -11,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from morphvec.fasttext_torch import FORMAT
+from morphvec.fasttext_torch import COMPACT_FORMAT, FORMAT
+from morphvec.formats import read_matrix, read_vocab_tsv
 from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file
-from morphvec.vectors import read_vocab_tsv
 
 log = logging.getLogger("morphvec.export_torch")
 
@@ -67,8 +70,8 @@ def export_torch(
 
     words = read_vocab_tsv(require_file(vocab_tsv, "vocabulary", "run the extract_vectors step first"))
     settings = read_json(require_file(settings_json, "n-gram settings", "run the extract_vectors step first"))
-    word_matrix = np.load(require_file(word_vectors, "word vectors", "run extract_vectors first"))
-    ngram_matrix = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors first"))
+    word_matrix = read_matrix(word_vectors, "word vectors")
+    ngram_matrix = read_matrix(ngram_vectors, "n-gram vectors")
     if word_matrix.shape[0] != len(words):
         raise UserInputError(
             f"{word_vectors} has {word_matrix.shape[0]} rows but {vocab_tsv} {len(words)} words",
@@ -86,20 +89,50 @@ def export_torch(
         "ngram_vectors": torch.from_numpy(np.ascontiguousarray(ngram_matrix, dtype=np.float32)),
     }
     if output_vectors is not None:
-        output_matrix = np.load(require_file(output_vectors, "output vectors", "run extract_vectors first"))
+        output_matrix = read_matrix(output_vectors, "output vectors")
         if output_matrix.shape != word_matrix.shape:
             raise UserInputError(
                 f"{output_vectors}: shape {output_matrix.shape}, expected {word_matrix.shape}", "rerun extract_vectors"
             )
         tensors["output_vectors"] = torch.from_numpy(np.ascontiguousarray(output_matrix, dtype=np.float32))
     metadata = {"format": FORMAT, "ngram_settings": json.dumps(settings, sort_keys=True)}
-    with atomic_path(weights_out, suffix=".safetensors") as tmp:
-        save_file(tensors, tmp, metadata=metadata)
-        sort_safetensors_metadata(tmp)
-    with atomic_open(vocab_out) as out:
-        out.write("".join(word + "\n" for word in words))
-    if loader_out is not None:
-        with atomic_path(loader_out, suffix=".py") as tmp:
-            shutil.copyfile(LOADER, tmp)
+    _write_export(weights_out, vocab_out, loader_out, lambda tmp: save_file(tensors, tmp, metadata=metadata), words)
     log.info("exported %s word vectors and %s n-gram vectors to %s", word_matrix.shape, ngram_matrix.shape, weights_out)
     return {"words": len(words), "dim": int(word_matrix.shape[1]), "bucket": int(ngram_matrix.shape[0])}
+
+
+def _write_export(weights, vocab, loader, save_weights, words: list[str]) -> None:
+    """An export directory: the safetensors file ``save_weights(path)`` writes (its metadata
+    sorted, for byte-identical reruns), the words in id order, and the torch-only loader, so that
+    the directory is self-contained; each file atomically."""
+    with atomic_path(weights, suffix=".safetensors") as tmp:
+        save_weights(tmp)
+        sort_safetensors_metadata(tmp)
+    with atomic_open(vocab) as out:
+        out.write("".join(word + "\n" for word in words))
+    if loader is not None:
+        with atomic_path(loader, suffix=".py") as tmp:
+            shutil.copyfile(LOADER, tmp)
+
+
+def write_compact_export(
+    compact_weights: str | Path,
+    compact_vocab: str | Path,
+    compact_loader: str | Path | None,
+    tensors: dict[str, np.ndarray],
+    words: list[str],
+    settings: dict,
+    chosen: dict,
+) -> None:
+    """A compact export: codes, codebooks and kept bucket numbers in safetensors (the n-gram
+    settings and the variant in its metadata), the kept words in id order, and the loader."""
+    from safetensors.numpy import save_file
+
+    metadata = {
+        "format": COMPACT_FORMAT,
+        "ngram_settings": json.dumps(settings, sort_keys=True),
+        "compression": json.dumps(chosen, sort_keys=True),
+    }
+    _write_export(
+        compact_weights, compact_vocab, compact_loader, lambda tmp: save_file(tensors, tmp, metadata=metadata), words
+    )

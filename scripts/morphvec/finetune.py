@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from morphvec import provenance
+from morphvec.formats import read_word2vec
 from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import read_word2vec, save_gensim
+from morphvec.vectors import save_gensim
 
 log = logging.getLogger("morphvec.finetune_word2vec")
 

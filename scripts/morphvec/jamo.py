@@ -67,14 +67,14 @@ def is_jamo_vocabulary(words: Iterable[str], look_at: int = 1000) -> bool:
     return seen_jamo
 
 
-class Units:
-    """How a model spells words: ``to_model`` for queries, ``to_display`` for answers."""
+class Unit:
+    """How a model spells words (config ``tokenizer.unit``): ``to_model`` for queries, ``to_display`` for answers."""
 
     def __init__(self, jamo: bool) -> None:
         self.jamo = jamo
 
     @classmethod
-    def of(cls, words: Iterable[str]) -> "Units":
+    def of(cls, words: Iterable[str]) -> "Unit":
         return cls(is_jamo_vocabulary(words))
 
     @property

@@ -58,13 +58,38 @@ FILES = {
 }
 
 # Files of all runs together.
-SUMMARY_FILES = {"summary_tsv": "summary.tsv", "summary_html": "summary.html", "compact_tsv": "summary_compact.tsv"}
+SUMMARY_FILES = {
+    "summary_tsv": "summary.tsv",
+    "summary_html": "summary.html",
+    "compact_tsv": "summary_compact.tsv",
+    "summarize_log": "logs/summarize_runs.log",
+}
 
 
 def run_file(name: str, run_dir: str | Path | None = None) -> str:
     """The path of file ``name``: in ``run_dir``, or as a Snakemake pattern with ``{run}``."""
     base = Path(run_dir) if run_dir is not None else Path(RESULTS) / "{run}"
     return str(base / FILES[name])
+
+
+def run_files(*names: str) -> dict[str, str]:
+    """Files by their layout names, as Snakemake patterns: a rule's named inputs or outputs
+    (``output: **run_files("model_bin", "model_vec")``), each name written once."""
+    return {name: run_file(name) for name in names}
+
+
+def existing_run_files(run_dir: str | Path) -> dict:
+    """Every file a run directory has, by layout name: one path each, and for the files of each
+    compact variant the list of those present (``compact_weights``: every variant's weights)."""
+    found: dict = {}
+    for name, relative in FILES.items():
+        if "{shard}" in relative:
+            continue
+        if "{variant}" in relative:
+            found[name] = sorted(str(p) for p in Path(run_dir).glob(relative.replace("{variant}", "*")))
+        elif (Path(run_dir) / relative).exists():
+            found[name] = run_file(name, run_dir)
+    return found
 
 
 def log_file(step: str, run: str = "{run}") -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from morphvec.corpus import sample_documents
-from morphvec.runtime import drop_resident_pages
+from morphvec.pages import drop_resident_pages
 from morphvec.vectors import EOS
 
 KINDS = ("in_vocab", "oov", "sentence")

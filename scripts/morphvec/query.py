@@ -8,10 +8,10 @@ model spells its tokens:
 * **POS models** (``tokenizer.pos``, tokens ``영화/NNG``): a word without a tag means its most
   frequent tagged form (the vocabulary is sorted by frequency);
 * **eojeol on a morpheme model**: a word that is not a token of the model is analysed with the
-  analyser the corpus was tokenized with (:class:`morphvec.tokenize.Analyser`) and its vector is
+  tokenizer the corpus was cut with (:class:`morphvec.tokenize.Tokenizer`) and its vector is
   the **mean of the unit-length vectors of its morphemes** (each the model's vector of that
   token, from its character n-grams if the token is unknown), the rule fastText itself uses for
-  sentence vectors.  Without an analyser an unknown word gets its n-gram vector as before.
+  sentence vectors.  Without a tokenizer an unknown word gets its n-gram vector as before.
 
 Two spaces: ``in`` compares input vectors with input vectors (words *like* the query, the usual
 neighbours); ``in-out`` compares the query's input vector with the output (``syn1neg``) vectors
@@ -29,20 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-from morphvec.jamo import Units
+from morphvec.formats import detect_vectors_format, has_subwords, load_vectors, output_vectors_of, read_output_vectors
+from morphvec.jamo import Unit
 from morphvec.runtime import UserInputError
+from morphvec.tokenizers import SEJONG_CONTENT_TAGS, TOKENIZERS, is_content_tag
 
-# Sejong tag prefixes (MeCab-ko and Kiwi) of content words: nouns, pronouns, numerals, verbs,
-# adjectives, adverbs, roots, foreign words and Chinese characters.
-CONTENT_TAG_PREFIXES = ("NNG", "NNP", "NNB", "NP", "NR", "VV", "VA", "MAG", "XR", "SL", "SH")
 SPACES = ("in", "in-out")
 _POS_TOKEN = re.compile(r"^(.+)/([A-Z][A-Z_+\-]*)$")
-
-
-def is_content_tag(tag: str | None) -> bool:
-    """True for a noun, verb, adjective, adverb, root or foreign-word tag: MeCab's ``VV+EP`` by
-    its first part, Kiwi's irregular ``VA-I`` / regular ``VV-R`` by the tag before the dash."""
-    return bool(tag) and tag.split("+", 1)[0].split("-", 1)[0] in CONTENT_TAG_PREFIXES
 
 
 def is_pos_vocabulary(words: Sequence[str], look_at: int = 1000) -> bool:
@@ -65,18 +58,16 @@ class Space:
     as users write them.
     """
 
-    def __init__(self, kv, output_vectors=None, analyser=None, tags: dict[str, str] | None = None) -> None:
-        from morphvec.evaluation import has_subwords
-
+    def __init__(self, kv, output_vectors=None, tokenizer=None, tags: dict[str, str] | None = None) -> None:
         self.kv = kv
         model_words = list(kv.index_to_key)
-        self.units = Units.of(model_words)
+        self.unit = Unit.of(model_words)
         self.pos = is_pos_vocabulary(model_words)
-        self.index_to_key = [self.units.to_display(w) for w in model_words] if self.units.jamo else model_words
+        self.index_to_key = [self.unit.to_display(w) for w in model_words] if self.unit.jamo else model_words
         self.key_to_index = {word: index for index, word in enumerate(self.index_to_key)}
         self.vectors = kv.vectors
         self.has_subwords = has_subwords(kv)
-        self.analyser = analyser
+        self.tokenizer = tokenizer
         if output_vectors is not None and len(output_vectors) != len(model_words):
             raise UserInputError(
                 f"{len(output_vectors)} output vectors for {len(model_words)} words",
@@ -92,9 +83,14 @@ class Space:
                     self._bare.setdefault(match.group(1), index)
                     self.tags[word] = match.group(2)
         elif tags:
-            self.tags = {self.units.to_display(token): tag for token, tag in tags.items()}
+            self.tags = {self.unit.to_display(token): tag for token, tag in tags.items()}
 
     # --- words to vectors --------------------------------------------------------------------
+
+    @property
+    def content_tags(self) -> tuple[str, ...]:
+        """Tag prefixes of content words: the run tokenizer's, else the Sejong ones (MeCab, Kiwi)."""
+        return getattr(self.tokenizer, "content_tags", None) or SEJONG_CONTENT_TAGS
 
     def lookup(self, word: str) -> int | None:
         """The vocabulary index of ``word`` (a POS model's bare word: its most frequent tagged form)."""
@@ -108,18 +104,18 @@ class Space:
             return np.asarray(self.kv.get_vector(self.kv.index_to_key[index]), dtype=np.float32)
         if not self.has_subwords:
             return None
-        return np.asarray(self.kv.get_vector(self.units.to_model(token)), dtype=np.float32)
+        return np.asarray(self.kv.get_vector(self.unit.to_model(token)), dtype=np.float32)
 
     def morphemes(self, word: str) -> list[str]:
-        """``word`` analysed into the model's tokens, shown in Hangul ([] without an analyser)."""
-        if self.analyser is None:
+        """``word`` cut into the model's tokens, shown in Hangul ([] without a tokenizer)."""
+        if self.tokenizer is None:
             return []
-        return [self.units.to_display(token) for token, _ in self.analyser(word)]
+        return [self.unit.to_display(token) for token, _ in self.tokenizer(word)]
 
     def get_vector(self, word: str, eojeol: bool = True) -> np.ndarray:
         """The vector of ``word``; with ``eojeol`` an unknown word made of several morphemes is
         their mean unit vector (module docstring).  KeyError when the model has no vector for it."""
-        if self.lookup(word) is None and eojeol and self.analyser is not None:
+        if self.lookup(word) is None and eojeol and self.tokenizer is not None:
             parts = self.morphemes(word)
             if len(parts) > 1 or (parts and parts[0] != word):
                 vectors = [self.token_vector(part) for part in parts]
@@ -160,7 +156,7 @@ class Space:
             word = self.index_to_key[index]
             if word in exclude or word == "</s>":
                 continue
-            if content_only and not is_content_tag(self.tags.get(word)):
+            if content_only and not is_content_tag(self.tags.get(word), self.content_tags):
                 continue
             found.append((word, round(float(scores[index]), 4)))
             if len(found) == topn:
@@ -208,58 +204,23 @@ class Space:
         return self.neighbours(word, topn)
 
 
-def read_output_vectors(path) -> np.ndarray:
-    """An ``output_vectors.npy`` (extract_vectors), memory-mapped, never unpickled."""
-    try:
-        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise UserInputError(
-            f"{path} is not a numpy array of output vectors ({error})",
-            "give the output_vectors.npy that extract_vectors wrote for these vectors",
-        ) from None
-    if matrix.ndim != 2:
-        raise UserInputError(
-            f"{path}: expected a matrix, got shape {matrix.shape}", "give extract_vectors/output_vectors.npy"
-        )
-    return matrix
-
-
-def output_vectors_of(path, fmt: str):
-    """The output (syn1neg) matrix that goes with the vectors at ``path``, or None.
-
-    fastText ``.bin``: read by the fasttext binding; torch export: its ``output_vectors`` tensor;
-    a word2vec file or ``.kv`` in an ``extract_vectors`` directory: the ``output_vectors.npy``
-    beside it.
-    """
-    path = Path(path)
-    if fmt == "fasttext":
-        import fasttext
-
-        return fasttext.load_model(str(path)).get_output_matrix()
-    if fmt == "torch":
-        return None  # TorchVectors carries it
-    beside = path.parent / "output_vectors.npy"
-    return read_output_vectors(beside) if beside.is_file() else None
-
-
 def open_space(
     vectors,
     format: str = "auto",
     trust_pickle: bool = False,
-    analyser: str | None = None,
+    tokenizer: str | None = None,
     token_counts=None,
     output_vectors=None,
     with_output: bool = False,
 ) -> Space:
     """Open any vectors morphvec writes as a :class:`Space`.
 
-    ``analyser`` (mecab or kiwi: the run's ``tokenizer.name``) enables eojeol queries; the model's
+    ``tokenizer`` (the run's ``tokenizer.name``, mecab or kiwi) enables eojeol queries; the model's
     POS and jamo spelling are recognised from its vocabulary.  ``token_counts`` (the tokenize
     step's) gives the content-word filter its tags; ``output_vectors`` (an ``.npy``) overrides the
     output matrix found beside the vectors (read only ``with_output``).
     """
     from morphvec.corpus import read_token_tags
-    from morphvec.evaluation import detect_vectors_format, load_vectors
 
     kv = load_vectors(vectors, format, trust_pickle)  # names a missing file
     fmt = detect_vectors_format(vectors) if format == "auto" else format
@@ -269,10 +230,10 @@ def open_space(
     elif with_output:
         output = getattr(kv, "output_vectors", None) if fmt == "torch" else output_vectors_of(vectors, fmt)
     space = Space(kv, output, None, read_token_tags(token_counts) if token_counts else None)
-    if analyser:
-        from morphvec.tokenize import Analyser
+    if tokenizer:
+        from morphvec.tokenize import Tokenizer
 
-        space.analyser = Analyser(analyser, pos=space.pos, unit=space.units.name)
+        space.tokenizer = Tokenizer(tokenizer, pos=space.pos, unit=space.unit.name)
     return space
 
 
@@ -301,11 +262,16 @@ def _pair(text: str) -> tuple[str, str]:
     return left.strip(), right.strip()
 
 
-def _check_request(space: str, analyser: str | None, anything_asked) -> None:
+def check_tokenizer(tokenizer: str | None) -> None:
+    """A query tokenizer must be a registered one that cuts words into morphemes."""
+    if tokenizer is not None and tokenizer not in TOKENIZERS:
+        raise UserInputError(f"unknown tokenizer {tokenizer!r}", f"use --tokenizer with one of {', '.join(TOKENIZERS)}")
+
+
+def _check_request(space: str, tokenizer: str | None, anything_asked) -> None:
     if space not in SPACES:
         raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
-    if analyser not in (None, "mecab", "kiwi"):
-        raise UserInputError(f"unknown analyser {analyser!r}", "use --analyser mecab or --analyser kiwi")
+    check_tokenizer(tokenizer)
     if not anything_asked:
         raise UserInputError(
             "nothing to ask", "give --neighbours WORD..., --analogy '왕 - 남자 + 여자' or --similarity A:B"
@@ -334,7 +300,7 @@ def query_vectors(
     space: str = "in",
     topn: int = 10,
     content_only: bool = False,
-    analyser: str | None = None,
+    tokenizer: str | None = None,
     format: str = "auto",
     trust_pickle: bool = False,
 ) -> dict:
@@ -345,15 +311,15 @@ def query_vectors(
     ``"왕 - 남자 + 여자"``; ``similarity``: pairs ``영화:드라마``.  ``space``: in (words like the
     query) or in-out (words that occur with it: the query's input against the output vectors;
     needs a .bin, a torch export or ``output_vectors``).  ``content_only`` keeps nouns, verbs,
-    adjectives, adverbs (tags from ``token_counts`` or a POS model).  ``analyser`` (mecab or kiwi,
+    adjectives, adverbs (tags from ``token_counts`` or a POS model).  ``tokenizer`` (mecab or kiwi,
     as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
     ``--run-dir results/<run>`` fills ``token_counts`` and ``output_vectors``.
     """
-    _check_request(space, analyser, neighbours or analogy or similarity)
+    _check_request(space, tokenizer, neighbours or analogy or similarity)
     opened = open_space(
-        vectors, format, trust_pickle, analyser, token_counts, output_vectors, with_output=space == "in-out"
+        vectors, format, trust_pickle, tokenizer, token_counts, output_vectors, with_output=space == "in-out"
     )
-    result: dict = {"vectors": str(vectors), "space": space, "units": opened.units.name, "pos": opened.pos}
+    result: dict = {"vectors": str(vectors), "space": space, "units": opened.unit.name, "pos": opened.pos}
 
     if neighbours:
         result["neighbours"] = {
@@ -370,7 +336,7 @@ def query_vectors(
         result["similarity"] = {
             text: answer(lambda a=a, b=b: opened.similarity(a, b, space)) for text, (a, b) in pairs.items()
         }
-    if analyser:
+    if tokenizer:
         asked = [*(neighbours or []), *(w for t in analogy or [] for part in parse_expression(t) for w in part)]
         asked += [w for t in similarity or [] for w in _pair(t)]
         result["morphemes"] = {w: opened.morphemes(w) for w in dict.fromkeys(asked) if opened.lookup(w) is None}

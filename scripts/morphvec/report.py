@@ -8,163 +8,277 @@ OOV-aware and the eojeol protocol; vocabulary coverage), ``corpus`` and ``corpus
 ``neighbours_in_out`` (IN-OUT: words that occur with the probe; see :mod:`morphvec.query`),
 ``sentiment_probe`` when the corpus has labels, and ``finetune_word2vec`` when it ran.
 ``report.html`` shows the same through ``templates/report.html.j2``; the figures also go to a
-directory that ``snakemake --report`` collects.  A new report section is a function here that
-adds to the metrics and the view, and a block in the template.
+directory that ``snakemake --report`` collects.  Each part comes from one section function over a
+:class:`RunContext` (the run's files by layout name, its settings, its models opened once), which
+returns the metrics and figures it adds; :data:`SECTIONS` lists them in the order they run.
 """
 
+import functools
 import logging
 import os
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from morphvec import analyses, provenance, render
+from morphvec import analyses, formats, provenance, render
 from morphvec import plots as figures
 from morphvec.corpus import read_token_counts, read_token_tags
 from morphvec.evaluation import evaluate, headline_scores, nearest_neighbours
 from morphvec.parity import check_parity
-from morphvec.query import is_content_tag
+from morphvec.query import Space
 from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
-from morphvec.vectors import EOS, open_fasttext_vectors
+from morphvec.tokenizers import is_content_tag
+from morphvec.vectors import EOS
 
 log = logging.getLogger("morphvec.report")
 
 NEIGHBOURS = 10
 
 
-def _load_models(model_bin, vector_files: tuple, torch_weights):
-    """A loader of fastText's model (opened, used and released inside the parity check), gensim's
-    vectors (pickle-free, memory-mapped from the extracted arrays) and the torch export (mmap)."""
-    import fasttext
+@dataclass
+class RunContext:
+    """One run as the report sections see it: its files by layout name (lists for
+    ``compact_weights`` and ``input_files``), its settings and evaluation settings, and the
+    models, opened once, when a section first asks (gensim's side pickle-free and memory-mapped
+    from the extracted arrays, the torch export memory-mapped)."""
 
-    from morphvec.fasttext_torch import FastTextEmbedding
+    run: str
+    files: dict
+    settings: dict
+    evaluation: dict
+    corpus: dict = field(init=False)
 
-    model_path = str(require_file(model_bin, "fastText model", "run train_fasttext"))
-    wv = open_fasttext_vectors(*vector_files)
-    torch_embedding = FastTextEmbedding.load(require_file(torch_weights, "torch export", "run export_torch"))
-    return lambda: fasttext.load_model(model_path), wv, torch_embedding
+    def __post_init__(self) -> None:
+        self.corpus = read_json(self.file("token_stats", "run the tokenize step"))
+
+    def file(self, name: str, fix: str = "rerun the workflow") -> Path:
+        if self.files.get(name) is None:
+            raise UserInputError(f"the report needs the run's {name} file", f"give --input {name}=PATH or --run-dir")
+        return require_file(self.files[name], name.replace("_", " "), fix)
+
+    def optional(self, name: str):
+        return self.files.get(name) or None
+
+    @functools.cached_property
+    def wv(self):
+        names = ("word_vectors", "ngram_vectors", "vocab", "ngram_settings")
+        return formats.open_fasttext_vectors(*(self.file(name, "run extract_vectors") for name in names))
+
+    @functools.cached_property
+    def torch_embedding(self):
+        return formats.open_torch_export(self.file("torch_weights", "run export_torch"))
+
+    @functools.cached_property
+    def space(self) -> Space:
+        """gensim's vectors as a query Space: the run's tokenizer (eojeol queries), its tags, its
+        output vectors."""
+        from morphvec.tokenize import Tokenizer
+
+        output = formats.read_output_vectors(self.file("output_vectors", "run extract_vectors"))
+        space = Space(self.wv, output, None, read_token_tags(self.file("token_counts")))
+        if self.corpus["tokenizer"] != "whitespace":
+            lowercase = self.corpus.get("lowercase", False)
+            space.tokenizer = Tokenizer(self.corpus["tokenizer"], space.pos, space.unit.name, lowercase)
+        return space
+
+    @functools.cached_property
+    def quality(self) -> dict:
+        """Similarity and analogy scores (with each similarity file's scored pairs, for its figure)."""
+        return evaluate(self.space, self.evaluation["similarity"], self.evaluation["analogy"])
+
+    @property
+    def has_labels(self) -> bool:
+        """Whether the documents have labels (the labels file is empty for a corpus without)."""
+        labels = self.optional("labels")
+        return labels is not None and Path(labels).is_file() and Path(labels).stat().st_size > 0
 
 
-def _space(wv, output_vectors, token_counts, corpus: dict):
-    """gensim's vectors as a query Space: the run's analyser (eojeol queries), its tags, its output vectors."""
-    from morphvec.query import Space, read_output_vectors
-    from morphvec.tokenize import Analyser
-
-    output = read_output_vectors(require_file(output_vectors, "output vectors", "run extract_vectors"))
-    space = Space(wv, output, None, read_token_tags(token_counts))
-    if corpus["tokenizer"] != "whitespace":
-        space.analyser = Analyser(corpus["tokenizer"], space.pos, space.units.name, corpus.get("lowercase", False))
-    return space
+Part = tuple[dict, dict]  # (metrics, images) a section adds
 
 
-def _neighbour_views(space, probe_words: list[str]) -> dict:
+def parity_section(ctx: RunContext) -> Part:
+    """fastText <-> gensim <-> torch on seeded samples: fastText's model is opened, used and
+    released inside the check (it holds its whole matrix; the other two are memory-mapped)."""
+    evaluation = ctx.evaluation
+    open_fasttext = functools.partial(formats.open_fasttext_model, ctx.file("model_bin", "run train_fasttext"))
+    parity = check_parity(
+        open_fasttext,
+        ctx.wv,
+        ctx.torch_embedding,
+        ctx.file("tokens"),
+        evaluation["samples"],
+        evaluation["tolerance"],
+        evaluation["seed"],
+    )
+    if not parity["passed"]:
+        log.warning(
+            "parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], evaluation["tolerance"]
+        )
+    return {"parity": parity}, {}
+
+
+def quality_section(ctx: RunContext) -> Part:
+    """Similarity and analogies in every protocol, and a scatter figure per similarity file."""
+    quality = ctx.quality
+    known = set(ctx.space.key_to_index)
+    images = {
+        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), known)
+        for name, result in quality["similarity"].items()
+    }
+    return {"quality": quality, "vocabulary_size": len(ctx.space.index_to_key)}, images
+
+
+def neighbours_section(ctx: RunContext) -> Part:
     """Nearest neighbours among all words, among content words (each token's dominant tag), and
     in the IN-OUT space (words that occur with the probe)."""
+    space, words = ctx.space, ctx.evaluation["probe_words"]
     content = bool(space.tags)
     return {
-        "neighbours": nearest_neighbours(space, probe_words, NEIGHBOURS),
-        "neighbours_content": nearest_neighbours(space, probe_words, NEIGHBOURS, content_only=True) if content else {},
-        "neighbours_in_out": nearest_neighbours(space, probe_words, NEIGHBOURS, "in-out", content_only=content),
+        "neighbours": nearest_neighbours(space, words, NEIGHBOURS),
+        "neighbours_content": nearest_neighbours(space, words, NEIGHBOURS, content_only=True) if content else {},
+        "neighbours_in_out": nearest_neighbours(space, words, NEIGHBOURS, "in-out", content_only=content),
+    }, {}
+
+
+def inputs_section(ctx: RunContext) -> Part:
+    """Every input file this report's numbers come from, with size and SHA-256."""
+    inputs = {"corpus": ctx.corpus.get("corpus_file") or {"path": ctx.corpus["corpus"]}}
+    for kind in ("similarity", "analogy"):
+        for name, path in ctx.evaluation[kind].items():
+            inputs[f"{kind}:{name}"] = provenance.file_record(path)
+    if ctx.optional("finetune_stats") is not None:
+        inputs["pretrained"] = read_json(ctx.file("finetune_stats"))["pretrained_file"]
+    return {"inputs": inputs}, {}
+
+
+def corpus_section(ctx: RunContext) -> Part:
+    """The corpus profile: Zipf's curve and token lengths."""
+    counts = read_token_counts(ctx.file("token_counts"))
+    profile = analyses.corpus_profile(counts)
+    images = {
+        "zipf": figures.zipf_png(counts, ctx.run),
+        "token_lengths": figures.token_length_png(profile["token_length_histogram"], ctx.run),
     }
+    return {"corpus_profile": profile}, images
 
 
-def _corpus_section(metrics: dict, images: dict, token_counts, run: str) -> None:
-    counts = read_token_counts(token_counts)
-    metrics["corpus_profile"] = analyses.corpus_profile(counts)
-    images["zipf"] = figures.zipf_png(counts, run)
-    images["token_lengths"] = figures.token_length_png(metrics["corpus_profile"]["token_length_histogram"], run)
-
-
-def _pca_section(images: dict, space, pca_words: list[str], pca_top_n: int) -> None:
-    chosen = [w for w in pca_words if w]
+def pca_section(ctx: RunContext) -> Part:
+    """PCA of the chosen words and of the most frequent (content) words."""
+    space, images = ctx.space, {}
+    chosen = [w for w in ctx.evaluation["pca_words"] if w]
     if len(chosen) >= 3:
         vectors = np.stack([space.get_vector(w) for w in chosen])
         images["pca_words"] = figures.pca_png(chosen, vectors, "PCA of the chosen words (subword vectors for OOV)")
+    top_n = ctx.evaluation["pca_top_n"]
     if space.tags:  # content words by their dominant tag
-        top = [w for w in space.index_to_key if is_content_tag(space.tags.get(w))][:pca_top_n]
+        top = [w for w in space.index_to_key if is_content_tag(space.tags.get(w), space.content_tags)][:top_n]
         title = f"PCA of the {len(top)} most frequent content words"
     else:
-        top = [w for w in space.index_to_key if w != EOS and analyses.is_word_like(w)][:pca_top_n]
+        top = [w for w in space.index_to_key if w != EOS and analyses.is_word_like(w)][:top_n]
         title = f"PCA of the {len(top)} most frequent words"
     if len(top) >= 3:
         images["pca_top"] = figures.pca_png(top, np.stack([space.get_vector(w) for w in top]), title)
+    return {}, images
 
 
-def _sentiment_section(metrics: dict, torch_embedding, tokens, labels, settings: dict, seed: int) -> None:
-    probe = _probe(torch_embedding, tokens, labels, settings, seed)
-    if probe is not None:
-        metrics["sentiment_probe"] = probe
-
-
-def _probe(embedding, tokens, labels, settings: dict, seed: int) -> dict | None:
+def _probe(ctx: RunContext, embedding) -> dict | None:
     """The sentiment probe on ``embedding``'s sentence vectors (None without labelled documents)."""
-    if not (Path(labels).is_file() and Path(labels).stat().st_size):
+    if not ctx.has_labels:
         return None
-    texts, document_labels = analyses.probe_documents(tokens, labels, settings["max_documents"], seed)
+    settings, seed = ctx.evaluation["sentiment_probe"], ctx.evaluation["seed"]
+    texts, labels = analyses.probe_documents(ctx.file("tokens"), ctx.file("labels"), settings["max_documents"], seed)
     if not texts:
         return None
     sentence_vectors = embedding.sentence_vectors(texts).numpy()
     return analyses.sentiment_probe(
-        sentence_vectors,
-        document_labels,
-        settings["negative_max"],
-        settings["positive_min"],
-        settings["test_share"],
-        seed,
+        sentence_vectors, labels, settings["negative_max"], settings["positive_min"], settings["test_share"], seed
     )
 
 
-def _compression_section(metrics: dict, images: dict, full, compact_weights, context: dict) -> None:
+def sentiment_section(ctx: RunContext) -> Part:
+    """Logistic regression on the torch export's sentence vectors, when the corpus has labels."""
+    probe = _probe(ctx, ctx.torch_embedding)
+    return ({"sentiment_probe": probe} if probe is not None else {}), {}
+
+
+def finetune_section(ctx: RunContext) -> Part:
+    """The word2vec model fine-tuned from pretrained vectors (the run's own pickle), when it ran."""
+    if ctx.optional("finetune_model") is None:
+        return {}, {}
+    w2v = formats.open_gensim(ctx.file("finetune_model"), trust_pickle=True).wv  # written by this run
+    quality = evaluate(w2v, ctx.evaluation["similarity"], ctx.evaluation["analogy"])
+    for result in quality["similarity"].values():
+        result.pop("scored_pairs", None)
+    finetuned = {**read_json(ctx.file("finetune_stats")), "quality": quality}
+    finetuned["neighbours"] = nearest_neighbours(w2v, ctx.evaluation["probe_words"])
+    return {"finetune_word2vec": finetuned}, {}
+
+
+def compression_section(ctx: RunContext) -> Part:
     """Each compact model against the full one: size, what it keeps, its own parity (torch loader
     vs the numpy reference decoding) and the quality it keeps."""
-    from morphvec.compress import CompactReference, cosine_to_full
-    from morphvec.evaluation import TorchVectors
-    from morphvec.fasttext_torch import FastTextEmbedding
     from morphvec.parity import check_compact_parity, make_oov_words, sample_in_vocab
 
-    rng = random.Random(context["seed"])
-    words = sample_in_vocab(full.vocab, context["samples"], rng)
-    unseen = make_oov_words(full.vocab, context["samples"], rng)
+    compact_weights = ctx.optional("compact_weights")
+    if not compact_weights:  # each beside its stats.json, vocabulary and loader
+        return {}, {}
+    evaluation, full = ctx.evaluation, ctx.torch_embedding
+    full_bytes = Path(ctx.file("torch_weights")).stat().st_size
+    rng = random.Random(evaluation["seed"])
+    words = sample_in_vocab(full.vocab, evaluation["samples"], rng)
+    unseen = make_oov_words(full.vocab, evaluation["samples"], rng)
     rows = {}
     for weights in sorted(compact_weights):
         directory = Path(weights).parent
-        compact = FastTextEmbedding.load(directory)
-        quality = evaluate(TorchVectors(directory), context["similarity"], context["analogy"])
+        compact = formats.open_torch_export(directory)
+        quality = evaluate(formats.TorchVectors(directory), evaluation["similarity"], evaluation["analogy"])
         for result in quality["similarity"].values():
             result.pop("scored_pairs", None)
         row = read_json(directory / "stats.json")
-        row["bytes_share"] = round(row["bytes"] / context["full_bytes"], 6)
+        row["bytes_share"] = round(row["bytes"] / full_bytes, 6)
         row["cosine_to_full"] = {
-            "kept_words": cosine_to_full(compact, full, [w for w in words if w in compact.key_to_index]),
-            "dropped_words": cosine_to_full(compact, full, [w for w in words if w not in compact.key_to_index]),
-            "unseen_words": cosine_to_full(compact, full, unseen),
+            "kept_words": analyses.cosine_to_full(compact, full, [w for w in words if w in compact.key_to_index]),
+            "dropped_words": analyses.cosine_to_full(
+                compact, full, [w for w in words if w not in compact.key_to_index]
+            ),
+            "unseen_words": analyses.cosine_to_full(compact, full, unseen),
         }
         row["quality"] = quality
-        row["sentiment_probe"] = _probe(
-            compact, context["tokens"], context["labels"], context["probe"], context["seed"]
-        )
-        reference = CompactReference(directory)
+        row["sentiment_probe"] = _probe(ctx, compact)
         row["parity"] = check_compact_parity(
-            compact, reference, full.vocab, context["tokens"], context["samples"], context["tolerance"], context["seed"]
+            compact,
+            formats.CompactReference(directory),
+            full.vocab,
+            ctx.file("tokens"),
+            evaluation["samples"],
+            evaluation["tolerance"],
+            evaluation["seed"],
         )
         rows[row["variant"]] = row
-    metrics["compression"] = {"full_bytes": context["full_bytes"], "variants": rows}
-    points = [("full", context["full_bytes"], headline_scores(metrics["quality"])["rho"])]
+    points = [("full", full_bytes, headline_scores(ctx.quality)["rho"])]
     points += [(name, row["bytes"], headline_scores(row["quality"])["rho"]) for name, row in rows.items()]
-    images["compression"] = figures.compression_png(points)
+    return {"compression": {"full_bytes": full_bytes, "variants": rows}}, {
+        "compression": figures.compression_png(points)
+    }
 
 
-def _finetune_section(metrics: dict, finetune_model, finetune_stats, similarity, analogy, probe_words) -> None:
-    from gensim.models import Word2Vec
-
-    w2v = Word2Vec.load(str(finetune_model), mmap="r").wv
-    quality = evaluate(w2v, similarity, analogy)
-    for result in quality["similarity"].values():
-        result.pop("scored_pairs", None)
-    metrics["finetune_word2vec"] = {**read_json(finetune_stats), "quality": quality}
-    metrics["finetune_word2vec"]["neighbours"] = nearest_neighbours(w2v, probe_words)
+# The report's sections in the order they run (parity first: fastText's model is released before
+# the rest opens anything else).  A new section is a function here, listed below, and a block in
+# templates/report.html.j2.
+SECTIONS = (
+    parity_section,
+    quality_section,
+    neighbours_section,
+    inputs_section,
+    corpus_section,
+    pca_section,
+    sentiment_section,
+    finetune_section,
+    compression_section,
+)
 
 
 def _write_outputs(metrics: dict, images: dict, view: dict, metrics_path, html_path, plots_dir) -> None:
@@ -196,12 +310,20 @@ def _view(metrics: dict, images: dict, settings: dict) -> dict:
     }
 
 
-def _check_corpus_is_the_configured_one(corpus: dict, settings: dict, token_stats) -> None:
+def _yaml(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=True)  # one order, however the config was written
+
+
+def _check_corpus_is_the_configured_one(ctx: RunContext) -> None:
     """A report must never name data it did not read: the tokens come from the configured corpus."""
-    configured_path = settings.get("corpus", {}).get("path")
+    corpus = ctx.corpus
+    configured_path = ctx.settings.get("corpus", {}).get("path")
     if configured_path and os.path.realpath(configured_path) != os.path.realpath(corpus["corpus"]):
         raise UserInputError(
-            f"{token_stats}: the tokens were made from {corpus['corpus']}, but the config names {configured_path}",
+            f"{ctx.files['token_stats']}: the tokens were made from {corpus['corpus']}, "
+            f"but the config names {configured_path}",
             "rerun tokenization: `snakemake --forcerun tokenize_corpus` (Snakemake normally does this itself)",
         )
 
@@ -217,88 +339,42 @@ def _inputs_read(corpus: dict, similarity: dict, analogy: dict, finetune_stats) 
     return inputs
 
 
-def _yaml(data: dict) -> str:
-    import yaml
-
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=True)  # one order, however the config was written
-
-
-@configured("evaluation")
+@configured()
 def write_report(
-    tokens: str | Path,
-    token_stats: str | Path,
-    token_counts: str | Path,
-    labels: str | Path,
-    model_bin: str | Path,
-    train_stats: str | Path,
-    word_vectors: str | Path,
-    ngram_vectors: str | Path,
-    vocab: str | Path,
-    ngram_settings: str | Path,
-    output_vectors: str | Path,
-    torch_weights: str | Path,
-    torch_vocab: str | Path,
-    torch_loader: str | Path,
+    inputs: dict,
     metrics: str | Path,
     report_html: str | Path,
     plots: str | Path,
-    finetune_model: str | Path | None = None,
-    finetune_stats: str | Path | None = None,
-    input_files: list[str] | None = None,
-    compact_weights: list[str] | None = None,
     *,
     run: str,
     settings: dict | None = None,
-    similarity: dict[str, str] = SCHEMA_DEFAULT,
-    analogy: dict[str, str] = SCHEMA_DEFAULT,
-    probe_words: list[str] = SCHEMA_DEFAULT,
-    pca_words: list[str] = SCHEMA_DEFAULT,
-    pca_top_n: int = SCHEMA_DEFAULT,
-    sentiment_probe: dict = SCHEMA_DEFAULT,
-    samples: int = SCHEMA_DEFAULT,
-    tolerance: float = SCHEMA_DEFAULT,
-    seed: int = SCHEMA_DEFAULT,
+    evaluation: dict = SCHEMA_DEFAULT,
 ) -> dict:
     """Per-run report: fastText <-> gensim <-> torch parity, quality scores, plots.
 
-    The torch export is read from the directory of ``torch_weights``, ``torch_vocab`` and
-    ``torch_loader`` (named so that a change to any reruns the report).  ``labels`` may be empty
-    (a corpus without labels: no sentiment probe);
-    ``input_files`` are the run's own inputs (corpus, evaluation files, pretrained vectors), listed
-    so that a workflow reruns the report when they change and stops when one is gone: a report
-    never names data it did not read.  gensim's side is read from the extracted arrays, not from
-    a pickle.  ``settings`` is the run's config, recorded in metrics.json.
+    ``inputs`` are the run's files by their layout names (``tokens``, ``model_bin``, the extracted
+    arrays, the torch export's ``torch_weights``/``torch_vocab``/``torch_loader``, the optional
+    ``finetune_model``/``finetune_stats``, the ``compact_weights`` list, and ``input_files``:
+    the run's own inputs, listed so that a workflow reruns the report when they change and stops
+    when one is gone).  ``labels`` may be empty (a corpus without labels: no sentiment probe).
+    gensim's side is read from the extracted arrays, not from a pickle.  ``settings`` is the
+    run's config, recorded in metrics.json; ``evaluation`` its evaluation section.
     """
-    metrics_path, plots_dir = metrics, plots
-    corpus = read_json(token_stats)
-    _check_corpus_is_the_configured_one(corpus, settings or {}, token_stats)
-    vector_files = (word_vectors, ngram_vectors, vocab, ngram_settings)
-    open_fasttext, wv, torch_embedding = _load_models(model_bin, vector_files, torch_weights)
-    parity = check_parity(open_fasttext, wv, torch_embedding, tokens, samples, tolerance, seed)
-    if not parity["passed"]:
-        log.warning("parity FAILED: max abs diff %.3g > tolerance %.3g", parity["max_abs_diff"], tolerance)
-    space = _space(wv, output_vectors, token_counts, corpus)
-    quality = evaluate(space, similarity, analogy)
-    images = {
-        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), set(space.key_to_index))
-        for name, result in quality["similarity"].items()
+    ctx = RunContext(run, dict(inputs), settings or {}, evaluation)
+    _check_corpus_is_the_configured_one(ctx)
+    report = {
+        "run": run,
+        "settings": ctx.settings,
+        "corpus": ctx.corpus,
+        "training": read_json(ctx.file("train_stats")),
     }
-    report = {"run": run, "settings": settings or {}, "corpus": corpus, "training": read_json(train_stats)}
-    report.update(vocabulary_size=len(space.index_to_key), parity=parity, quality=quality)
-    report.update(_neighbour_views(space, probe_words))
-    report["inputs"] = _inputs_read(corpus, similarity, analogy, finetune_stats)
-    _corpus_section(report, images, token_counts, run)
-    _pca_section(images, space, pca_words, pca_top_n)
-    if Path(labels).is_file() and Path(labels).stat().st_size:
-        _sentiment_section(report, torch_embedding, tokens, labels, sentiment_probe, seed)
-    if finetune_model is not None:
-        _finetune_section(report, finetune_model, finetune_stats, similarity, analogy, probe_words)
-    if compact_weights:  # each beside its stats.json, vocabulary and loader
-        context = {"tokens": tokens, "labels": labels, "similarity": similarity, "analogy": analogy}
-        context.update(probe=sentiment_probe, samples=samples, tolerance=tolerance, seed=seed)
-        context["full_bytes"] = Path(torch_weights).stat().st_size
-        _compression_section(report, images, torch_embedding, compact_weights, context)
-    view = _view(report, images, settings or {})
-    _write_outputs(report, images, view, metrics_path, report_html, plots_dir)
+    images: dict = {}
+    for section in SECTIONS:
+        part, figures_made = section(ctx)
+        report.update(part)
+        images.update(figures_made)
+    view = _view(report, images, ctx.settings)
+    _write_outputs(report, images, view, metrics, report_html, plots)
+    parity = report["parity"]
     log.info("parity max abs diff %.2e (%s)", parity["max_abs_diff"], "pass" if parity["passed"] else "FAIL")
-    return {"parity_passed": parity["passed"], "metrics": str(metrics_path)}
+    return {"parity_passed": parity["passed"], "metrics": str(metrics)}

@@ -15,12 +15,10 @@ line).  :func:`run_snakemake` and :func:`run_cli` run it:
 
 import atexit
 import contextlib
-import ctypes
 import errno
 import inspect
 import json
 import logging
-import mmap
 import os
 import re
 import shutil
@@ -34,21 +32,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from morphvec.errors import UserInputError
+
 log = logging.getLogger("morphvec")
+
+__all__ = ["UserInputError"]  # raised by every step; defined in morphvec.errors, which imports nothing
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-
-
-class UserInputError(Exception):
-    """An error the user can fix, reported without a traceback.
-
-    The message says which file (and line or key) is wrong and, on a line starting with
-    ``fix:``, how to fix it.
-    """
-
-    def __init__(self, message: str, fix: str | None = None) -> None:
-        super().__init__(f"{message}\n  fix: {fix}" if fix else message)
 
 
 # --- outputs -------------------------------------------------------------------------------
@@ -334,14 +325,19 @@ def check_distinct_files(kwargs: dict) -> None:
 def snakemake_kwargs(function: Callable, sm: Any) -> dict:
     """A step function's keyword arguments from a Snakemake job.
 
-    Named inputs, outputs and params map onto the parameters of the same name; the param
+    Named inputs, outputs and params map onto the parameters of the same name (a function with an
+    ``inputs`` parameter gets the named inputs it has no parameter for in that mapping); the param
     ``config`` holds config values under their own keys (= the function's keyword names) and is
     spread; ``threads`` and wildcards (``run``, ``shard``) are passed where the function takes them.
     """
     accepted = inspect.signature(function).parameters
     kwargs: dict[str, Any] = {}
     for name, value in [*sm.input.items(), *sm.output.items()]:
-        kwargs[name] = list(value) if isinstance(value, list) else value
+        value = list(value) if isinstance(value, list) else value
+        if name not in accepted and "inputs" in accepted:  # a step that reads many of its run's files
+            kwargs.setdefault("inputs", {})[name] = value
+        else:
+            kwargs[name] = value
     for name, value in sm.params.items():
         if name == "config":
             kwargs.update(value)
@@ -416,51 +412,3 @@ def main(function: Callable, namespace: dict) -> None:
         if os.environ.get("PYTHONHASHSEED") != "0":  # as under the Snakefile: see its note on hashing
             os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
         end_process(run_cli(function))
-
-
-def advise_random_access(address: int, nbytes: int) -> None:
-    """``MADV_RANDOM`` on a memory-mapped matrix that is read at scattered rows (unknown words'
-    n-grams), so that the kernel's read-ahead does not make most of it resident: on full NSMC,
-    1,000 unknown words made 460 MB of gensim's 800 MB n-gram matrix resident, 250 MB with it.
-    (On the torch export, which safetensors maps privately, it measured no difference.)  Linux only."""
-    if not sys.platform.startswith("linux") or nbytes <= 0:
-        return
-    start = address - address % mmap.PAGESIZE
-    ctypes.CDLL(None).madvise(ctypes.c_void_p(start), ctypes.c_size_t(address + nbytes - start), mmap.MADV_RANDOM)
-
-
-def _clean_file_mapping(start: int, end: int) -> bool:
-    """Whether ``[start, end)`` lies in file mappings none of whose pages were copied (written)."""
-    covered = start
-    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
-        region, clean = None, True
-        for line in smaps:
-            fields = line.split()
-            if "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's header line
-                low, high = (int(bound, 16) for bound in fields[0].split("-"))
-                region = (low, high) if low < end and high > start else None
-                if region is not None:
-                    clean = clean and len(fields) >= 6 and fields[4] != "0"  # an inode: file-backed
-                    covered = max(covered, high) if low <= covered else covered
-            elif region is not None and fields[0] == "Anonymous:":
-                clean = clean and fields[1] == "0"
-    return clean and covered >= end
-
-
-def drop_resident_pages(array) -> bool:
-    """Take a read-only memory-mapped matrix's pages out of this process's resident set.
-
-    Scattered reads of a large map (the n-gram rows of unknown words) make far more of it resident
-    than they read: every fault also maps up to 15 neighbouring pages already in the page cache
-    (the kernel's fault-around, which ``MADV_RANDOM`` does not turn off), so 1,000 unknown words
-    made 600 MB of an 800 MB matrix resident.  ``MADV_DONTNEED`` unmaps them; they stay in the page
-    cache, and a later read maps them again.  Anything but a clean file mapping is left alone: on
-    anonymous memory, or on pages a private mapping has copied, it would throw data away.  Linux
-    only; returns whether the pages were dropped.
-    """
-    address, nbytes = array.__array_interface__["data"][0], array.nbytes
-    if not sys.platform.startswith("linux") or nbytes <= 0 or not _clean_file_mapping(address, address + nbytes):
-        return False
-    start = address - address % mmap.PAGESIZE
-    ctypes.CDLL(None).madvise(ctypes.c_void_p(start), ctypes.c_size_t(address + nbytes - start), mmap.MADV_DONTNEED)
-    return True

@@ -10,7 +10,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schemas" / "config.schema.yaml"
 
@@ -87,6 +87,100 @@ def configured(*sections: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+# --- cross-key rules: what the schema cannot say key by key, checked once for config and CLI --
+
+
+class Problem(NamedTuple):
+    """A setting that cannot work: its key inside a run (``fasttext.minn``), why, and the fix."""
+
+    key: str
+    message: str
+    fix: str
+
+
+def fasttext_problems(fasttext: dict) -> list[Problem]:
+    """fastText settings the schema accepts one by one but fastText cannot train with together.
+    fastText itself would die of SIGFPE (``bucket: 0`` with n-grams: a hash modulo zero) or fail
+    deep in gensim (``minn > maxn``)."""
+    settings = {**default_of(run_schema()["properties"]["fasttext"]), **fasttext}
+    minn, maxn, bucket = settings["minn"], settings["maxn"], settings["bucket"]
+    problems = []
+    if maxn and minn > maxn:
+        problems.append(
+            Problem("fasttext.minn", f"{minn} is above maxn: {maxn}", "set minn <= maxn (or maxn: 0 for no n-grams)")
+        )
+    if maxn and bucket == 0:
+        problems.append(
+            Problem(
+                "fasttext.bucket",
+                f"0 leaves n-grams of {minn}-{maxn} characters nowhere to go",
+                "set bucket >= 1 or maxn: 0",
+            )
+        )
+    if maxn and minn == 0:
+        problems.append(
+            Problem("fasttext.minn", "0 would make empty n-grams", "set minn >= 1 (or maxn: 0 for no n-grams)")
+        )
+    return problems
+
+
+def variant_problems(variants: dict, dim: int) -> list[Problem]:
+    """Compact-model variants that cannot be built: pieces must divide the dimension."""
+    return [
+        Problem(
+            f"compress_vectors.variants.{name}.subvectors",
+            f"{chosen['subvectors']} does not divide fasttext.dim {dim}",
+            f"choose a divisor of {dim}",
+        )
+        for name, chosen in variants.items()
+        if dim % chosen["subvectors"]
+    ]
+
+
+def tokenizer_problems(tokenizer: dict) -> list[Problem]:
+    """Tokenizer settings that contradict each other: tags need a tokenizer that gives them."""
+    from morphvec.tokenizers import TOKENIZERS
+
+    section = run_schema()["properties"]["tokenizer"]
+    name = tokenizer.get("name", default_of(section)["name"])
+    if name not in TOKENIZERS:
+        return [Problem("tokenizer.name", f"unknown tokenizer {name!r}", f"use one of {', '.join(TOKENIZERS)}")]
+    units = section["properties"]["unit"]["enum"]
+    if tokenizer.get("unit", units[0]) not in units:
+        return [Problem("tokenizer.unit", f"unknown unit {tokenizer['unit']!r}", f"use one of {', '.join(units)}")]
+    if tokenizer.get("pos") and not TOKENIZERS[name].tags:
+        tagging = ", ".join(entry.name for entry in TOKENIZERS.values() if entry.tags)
+        return [
+            Problem(
+                "tokenizer.pos",
+                f"needs a tagging tokenizer, and {name} gives no tags",
+                f"use name: {tagging}, or pos: false",
+            )
+        ]
+    return []
+
+
+def run_problems(run: dict) -> list[Problem]:
+    """Every cross-key problem of one run's settings (defaults filled or not)."""
+    fasttext = run.get("fasttext", {})
+    compress = run.get("compress_vectors", {})
+    dim = fasttext.get("dim", default_of(run_schema()["properties"]["fasttext"])["dim"])
+    variants = compress.get("variants", {}) if compress.get("activate") else {}
+    return [
+        *tokenizer_problems(run.get("tokenizer", {})),
+        *fasttext_problems(fasttext),
+        *variant_problems(variants, dim),
+    ]
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """A CLI's or library call's settings: the first problem as a UserInputError."""
+    from morphvec.errors import UserInputError
+
+    if problems:
+        raise UserInputError(f"{problems[0].key}: {problems[0].message}", problems[0].fix)
 
 
 # --- config files: read strictly before Snakemake's loader hides the details ---------------

@@ -178,7 +178,7 @@ def _retained(value, full):
 def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compact_weights: list[str | Path]) -> list:
     """The size-quality curve of every run with compact models: the full export and each compact
     one, with the time to open it and the memory it adds (measured here: these are timings)."""
-    from morphvec.compress import open_cost
+    from morphvec.analyses import open_cost
     from morphvec.evaluation import headline_scores
 
     full_dirs = {Path(p).parents[1].name: Path(p).parent for p in torch_weights}  # results/<run>/export_torch

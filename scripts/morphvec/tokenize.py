@@ -2,9 +2,9 @@
 
 Korean is agglutinative, so the default tokenizer splits into MeCab-ko morphemes
 (``python-mecab-ko``), not whitespace-separated eojeol; ``kiwi`` uses the Kiwi analyser
-(:mod:`morphvec.kiwi`), and a ``whitespace`` tokenizer serves English corpora and the eojeol
-baseline.  A tokenizer returns ``(form, tag)`` pairs (tag None when it does not tag); a new one is
-a module with such a class, a line in :func:`make_tokenizer` and a name in the schema's
+(:mod:`morphvec.tokenizers.kiwi`), and a ``whitespace`` tokenizer serves English corpora and the eojeol
+baseline.  A tokenizer returns ``(form, tag)`` pairs (tag None when it does not tag); each is a
+module of :mod:`morphvec.tokenizers` with one entry in its registry and a name in the schema's
 ``tokenizer.name`` enum.
 
 What a token looks like in the output is :func:`token_form`: the morpheme, ``form/TAG`` with
@@ -42,12 +42,11 @@ from pathlib import Path
 from morphvec import jamo, provenance
 from morphvec.corpus import iter_records, read_tagged_counts, write_token_counts
 from morphvec.runtime import UserInputError, atomic_open, read_json, write_json
-from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.schema import SCHEMA_DEFAULT, configured, raise_problems, tokenizer_problems
+from morphvec.tokenizers import TOKENIZERS
 
 log = logging.getLogger("morphvec.tokenize")
 
-TOKENIZERS = ("mecab", "kiwi", "whitespace")
-UNITS = ("syllable", "jamo")
 BATCH_DOCUMENTS = 2000
 CLEANING_COUNTERS = (
     "nul_bytes_replaced",
@@ -116,62 +115,12 @@ def split_long_text(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
-class MecabTokenizer:
-    """MeCab-ko morphemes, read from MeCab's own text output.
-
-    ``MeCab().morphs()`` builds a ``Morpheme`` with parsed features for every token; here one
-    reusable lattice is parsed and the surfaces are cut from ``to_string()`` (one
-    ``surface<TAB>features`` line per morpheme, then ``EOS``).  The output is identical (tested)
-    at about half the cost of ``morphs()``.  Documents never contain tabs or newlines here:
-    ``clean_text`` collapses all whitespace to single spaces.
-    """
-
-    def __init__(self) -> None:
-        import _mecab
-        from mecab import MeCab
-
-        self._tagger = MeCab()._tagger
-        self._lattice = _mecab.Lattice()
-        self._lattice.add_request_type(_mecab.MECAB_ALLOCATE_SENTENCE)
-
-    def __call__(self, text: str) -> list[tuple[str, str]]:
-        lattice = self._lattice
-        lattice.set_sentence(text)
-        if not self._tagger.parse(lattice):  # pragma: no cover - MeCab reports no such case
-            raise RuntimeError(f"MeCab failed: {self._tagger.what()}")
-        lines = lattice.to_string().split("\n")[:-2]  # drop "EOS" and the final ""
-        pairs = []
-        for line in lines:
-            surface, _, features = line.partition("\t")
-            pairs.append((surface, features.split(",", 1)[0]))  # the first feature is the tag (NNG, VV+EP, ...)
-        return pairs
-
-
-class WhitespaceTokenizer:
-    """Whitespace-separated words (eojeol for Korean), optionally lower-cased; no tags."""
-
-    def __init__(self, lowercase: bool = False) -> None:
-        self.lowercase = lowercase
-
-    def __call__(self, text: str) -> list[tuple[str, None]]:
-        return [(word, None) for word in (text.lower() if self.lowercase else text).split()]
-
-
 def make_tokenizer(name: str, lowercase: bool = False) -> Callable[[str], list[tuple[str, str | None]]]:
-    """The tokenizer called ``name`` (config key ``tokenizer.name``): text -> ``(form, tag)`` pairs."""
-    if name == "mecab":
-        tokenizer = MecabTokenizer()
-    elif name == "kiwi":
-        from morphvec.kiwi import KiwiTokenizer
-
-        tokenizer = KiwiTokenizer()
-    elif name == "whitespace":
-        return WhitespaceTokenizer(lowercase)
-    else:
-        raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {TOKENIZERS}")
-    if lowercase:
-        return lambda text: tokenizer(text.lower())
-    return tokenizer
+    """The tokenizer called ``name`` (config key ``tokenizer.name``, an entry of
+    :data:`morphvec.tokenizers.TOKENIZERS`): text -> ``(form, tag)`` pairs."""
+    if name not in TOKENIZERS:
+        raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {', '.join(TOKENIZERS)}")
+    return TOKENIZERS[name].create(lowercase)
 
 
 def token_form(form: str, tag: str | None, pos: bool, unit: str) -> str:
@@ -181,12 +130,14 @@ def token_form(form: str, tag: str | None, pos: bool, unit: str) -> str:
     return f"{form}/{tag}" if pos and tag else form
 
 
-class Analyser:
-    """Text to the tokens a model was trained on (the tokenize step's own functions): the
-    eojeol queries of :mod:`morphvec.query` analyse a word exactly as the corpus was analysed."""
+class Tokenizer:
+    """A run's tokenizer: text to the tokens its model was trained on, with the tokenize step's
+    own functions (cleaning, ``pos``, ``unit``), so that the eojeol queries of
+    :mod:`morphvec.query` cut a word exactly as the corpus was cut."""
 
     def __init__(self, name: str, pos: bool = False, unit: str = "syllable", lowercase: bool = False) -> None:
         self.name, self.pos, self.unit = name, pos, unit
+        self.content_tags = TOKENIZERS[name].content_tags if name in TOKENIZERS else ()
         self._tokenizer = make_tokenizer(name, lowercase)
 
     def __call__(self, text: str) -> list[tuple[str, str | None]]:
@@ -376,12 +327,7 @@ def tokenize_corpus(
     ``labels`` each kept document's ``label_column`` value, line by line (empty without a label
     column, so that a workflow can always name the file).
     """
-    if name not in TOKENIZERS:
-        raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {TOKENIZERS}")
-    if unit not in UNITS:
-        raise UserInputError(f"unknown unit {unit!r}", f"use one of {UNITS}")
-    if pos and name == "whitespace":
-        raise UserInputError("tokenizer.pos needs a tagging tokenizer", "use name: mecab or kiwi, or pos: false")
+    raise_problems(tokenizer_problems({"name": name, "pos": pos, "unit": unit}))
     shard = int(shard)
     started = time.perf_counter()
     read_counters: collections.Counter = collections.Counter()

@@ -291,23 +291,6 @@ def _readable_progress(output: str) -> str:
     return "\n".join([line for line in lines if not line.startswith("Progress:")] + progress[-1:]) + "\n"
 
 
-def fasttext_settings_problems(fasttext: dict) -> list[str]:
-    """Settings the schema accepts one by one but fastText cannot train with together, as
-    ``key: problem; fix`` lines.  fastText itself would die of SIGFPE (``bucket: 0`` with
-    n-grams: a hash modulo zero) or fail deep in gensim (``minn > maxn``)."""
-    problems = []
-    minn, maxn, bucket = fasttext.get("minn", 3), fasttext.get("maxn", 6), fasttext.get("bucket", 1)
-    if maxn and minn > maxn:
-        problems.append(f"minn: {minn} is above maxn: {maxn}; set minn <= maxn (or maxn: 0 for no n-grams)")
-    if maxn and bucket == 0:
-        problems.append(
-            f"bucket: 0 leaves n-grams of {minn}-{maxn} characters nowhere to go; set bucket >= 1 or maxn: 0"
-        )
-    if maxn and minn == 0:
-        problems.append("minn: 0 would make empty n-grams; set minn >= 1 (or maxn: 0 for no n-grams)")
-    return problems
-
-
 def _check_settings(fasttext: dict, trainer: str) -> None:
     known = schema.run_schema()["properties"]["fasttext"]["properties"]
     unknown = sorted(set(fasttext) - set(known))
@@ -315,10 +298,7 @@ def _check_settings(fasttext: dict, trainer: str) -> None:
         raise UserInputError(f"unknown fastText parameter(s) {unknown}", f"use fastText's names: {sorted(known)}")
     if trainer not in TRAINERS:
         raise UserInputError(f"unknown trainer {trainer!r}", f"use one of {TRAINERS}")
-    problems = fasttext_settings_problems(fasttext)
-    if problems:
-        message, _, fix = problems[0].partition("; ")
-        raise UserInputError(f"fasttext.{message}", fix)
+    schema.raise_problems(schema.fasttext_problems(fasttext))
 
 
 def _run_child(job: dict) -> dict:

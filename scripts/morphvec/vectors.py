@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from morphvec.corpus import GZIP_ERRORS, damaged_gzip, open_binary
 from morphvec.runtime import (
     UserInputError,
     atomic_open,
@@ -190,10 +189,10 @@ def extract_vectors(
     output_vectors: str | Path,
 ) -> dict:
     """Extract plain arrays and standard files from a gensim fastText model (see the module docstring)."""
-    from gensim.models import FastText
+    from morphvec.formats import open_gensim
 
     model_path = require_file(gensim_model, "gensim model", "run the load_gensim step first")
-    model = FastText.load(str(model_path), mmap="r")
+    model = open_gensim(model_path, trust_pickle=True)  # the workflow's own file, written by load_gensim
     wv = model.wv
     if len(wv.key_to_index) != len(wv.vectors):  # the seed notebook's check: one vector per word
         raise RuntimeError(f"{model_path}: {len(wv.key_to_index)} words but {len(wv.vectors)} vectors")
@@ -230,153 +229,3 @@ def write_vocab_tsv(path: str | Path, wv) -> None:
         out.write("id\tword\tcount\n")
         for index, word in enumerate(wv.index_to_key):
             out.write(f"{index}\t{word}\t{wv.get_vecattr(word, 'count')}\n")
-
-
-def read_vocab_counts(path: str | Path) -> tuple[list[str], np.ndarray]:
-    """Words and their corpus counts from an ``extract_vectors`` ``vocab.tsv`` (``id word count``)."""
-    words, counts = [], []
-    with open(path, encoding="utf-8") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        if header[:2] != ["id", "word"]:
-            raise UserInputError(
-                f"{path}: line 1: expected a header 'id<TAB>word<TAB>count', got {header}", "rerun extract_vectors"
-            )
-        for number, line in enumerate(handle, start=2):
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 3 or fields[0] != str(number - 2) or not fields[2].isdigit():
-                raise UserInputError(
-                    f"{path}: line {number}: expected id {number - 2}, a word and a count, got {fields[:3]}",
-                    "rerun extract_vectors",
-                )
-            words.append(fields[1])
-            counts.append(int(fields[2]))
-    return words, np.array(counts, dtype=np.int64)
-
-
-def read_vocab_tsv(path: str | Path) -> list[str]:
-    """Words of an ``extract_vectors`` ``vocab.tsv`` (``id word count``), in id order."""
-    return read_vocab_counts(path)[0]
-
-
-# --- reading word2vec-format files (pretrained vectors, or files given to the evaluation) ---
-
-
-def _word2vec_header(path: Path) -> tuple[int, int, bytes]:
-    """``(count, dimensions, the bytes after the header)`` of a word2vec file, checked."""
-    with open_binary(path) as handle:
-        head = handle.readline(200)
-        after = handle.read(1 << 16)
-    fields = head.split()
-    if len(fields) != 2 or not all(f.isdigit() for f in fields) or 0 in (int(fields[0]), int(fields[1])):
-        raise UserInputError(
-            f"{path}: line 1: expected the word2vec header '<count> <dimensions>', got {head[:60]!r}",
-            "give a word2vec-format file (text or binary); GloVe's own .txt needs the header line added",
-        )
-    return int(fields[0]), int(fields[1]), after
-
-
-def _looks_like_text(after_header: bytes, dimensions: int) -> bool:
-    """True when the first vector is a text line ``word v1 ... vD``: the content decides the flavour."""
-    line, newline, _ = after_header.partition(b"\n")
-    fields = line.split()
-    try:
-        [float(value) for value in fields[1:]]
-    except ValueError:
-        return False
-    return bool(newline) and len(fields) == dimensions + 1
-
-
-def _data_bytes(path: Path) -> int:
-    """The uncompressed size: streamed through gzip for a .gz (the header alone is no proof)."""
-    with open(path, "rb") as probe:
-        compressed = probe.read(2) == b"\x1f\x8b"
-    if not compressed:
-        return path.stat().st_size
-    size = 0
-    with open_binary(path) as handle:
-        while chunk := handle.read(1 << 20):
-            size += len(chunk)
-    return size
-
-
-def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None, what: str = "vectors file"):
-    """Read a word2vec-format file (text or binary, gzip or not) as gensim KeyedVectors, checked.
-
-    The flavour comes from the content, not the name (a text file called ``.bin`` is common);
-    ``binary`` given explicitly must agree with it.  A header that claims more vectors than the
-    file can hold stops before gensim allocates them, and NaN or infinite values stop with the
-    word that has them (fastText and gensim would crash or train on them silently).
-    """
-    from gensim.models import KeyedVectors
-
-    path = require_file(path, what, "check the path")
-    try:
-        count, dimensions, after = _word2vec_header(path)
-        available = _data_bytes(path)
-    except GZIP_ERRORS as error:
-        raise damaged_gzip(path, "", error) from None
-    is_text = _looks_like_text(after, dimensions)
-    if binary is not None and binary == is_text:
-        said, found = ("binary", "text") if binary else ("text", "binary")
-        raise UserInputError(
-            f"{path}: the file is {found} word2vec format, but binary is set to {binary} ({said})",
-            "remove the binary setting (the format is recognised from the content)",
-        )
-    wanted = min(count, limit) if limit else count
-    needed = wanted * (2 * dimensions if is_text else 4 * dimensions + 2)
-    if needed > available:
-        raise UserInputError(
-            f"{path}: line 1: the header claims {count:,} vectors of {dimensions} dimensions, but the file holds "
-            f"only {available:,} bytes (at least {needed:,} needed)",
-            "the header or the file is wrong: repair the header, or download the file again",
-        )
-    try:
-        kv = KeyedVectors.load_word2vec_format(str(path), binary=not is_text, limit=limit)
-    except (ValueError, UnicodeDecodeError, EOFError, OSError) as error:
-        raise UserInputError(
-            f"{path}: cannot read it as {'text' if is_text else 'binary'} word2vec format ({error})",
-            "check that the file is complete and that every line has a word and all of its values",
-        ) from None
-    finite = np.isfinite(kv.vectors).all(axis=1)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite)[0])
-        raise UserInputError(
-            f"{path}: the vector of {kv.index_to_key[row]!r} (vector {row + 1}) holds NaN or infinite values "
-            f"({int((~finite).sum()):,} such vectors)",
-            "remove those vectors or regenerate the file",
-        )
-    log.info(
-        "%s: %s word2vec format, %d vectors of %d dimensions",
-        path,
-        "text" if is_text else "binary",
-        len(kv),
-        dimensions,
-    )
-    return kv
-
-
-def open_fasttext_vectors(
-    word_vectors: str | Path, ngram_vectors: str | Path, vocab: str | Path, ngram_settings: str | Path
-):
-    """gensim ``FastTextKeyedVectors`` from the :func:`extract_vectors` files, memory-mapped.
-
-    No pickle is read (``.kv``/``.model`` files are pickles): the arrays are ``.npy`` files opened
-    with ``allow_pickle=False``, so in-vocabulary, out-of-vocabulary and sentence vectors come from
-    gensim's own code over data that cannot run code.
-    """
-    from gensim.models.fasttext import FastTextKeyedVectors
-
-    from morphvec.runtime import advise_random_access, read_json
-
-    settings = read_json(require_file(ngram_settings, "n-gram settings", "run extract_vectors"))
-    words = read_vocab_tsv(require_file(vocab, "vocabulary", "run extract_vectors"))
-    wv = FastTextKeyedVectors(settings["vector_size"], settings["min_n"], settings["max_n"], settings["bucket"])
-    wv.compatible_hash = settings["compatible_hash"]
-    wv.index_to_key = words
-    wv.key_to_index = {word: index for index, word in enumerate(words)}
-    wv.vectors = np.load(require_file(word_vectors, "word vectors", "run extract_vectors"), mmap_mode="r")
-    wv.vectors_ngrams = np.load(require_file(ngram_vectors, "n-gram vectors", "run extract_vectors"), mmap_mode="r")
-    advise_random_access(wv.vectors_ngrams.ctypes.data, wv.vectors_ngrams.nbytes)  # scattered rows: no read-ahead
-    if len(wv.vectors) != len(words):
-        raise UserInputError(f"{word_vectors}: {len(wv.vectors)} rows for {len(words)} words", "rerun extract_vectors")
-    return wv

@@ -1,4 +1,4 @@
-"""The Kiwi analyser (``kiwipiepy``) as a morphvec tokenizer (``tokenizer.name: kiwi``).
+"""The Kiwi analyser (``kiwipiepy``) as a morphvec tokenizer: ``tokenizer.name: kiwi``.
 
 Kiwi reports higher accuracy than MeCab-ko on ambiguous words (irregular verbs, verb against
 adjective, nouns), at a higher cost (BENCHMARKS.md measures both on NSMC).  Its forms are

@@ -1,0 +1,299 @@
+"""What the Snakefile asks of a config: its checks, its runs' input functions, params and resources.
+
+The Snakefile holds rules only; everything they compute comes from one :class:`Workflow` built
+from the loaded config (``workflow_for(config, config_files)``), so it is tested like the rest of
+the library (``tests/test_workflow_plan.py``).  Every failure here is one message naming the
+config file and key, and the process ends before Snakemake plans anything.
+"""
+
+import math
+import os
+import re
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from morphvec.layout import FILES, benchmark_file, run_file, summary_file
+from morphvec.provenance import run_inputs
+from morphvec.schema import SCHEMA_PATH, config_file_problem, run_problems
+from morphvec.tokenizers import TOKENIZERS
+
+# Config keys that are files (inputs), workflow switches or job splits, not step options.
+NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
+SHARD_BYTES = 64 * 2**20  # tokenizer.shards: auto = one shard per started 64 MiB of corpus file
+DEFAULT_CONFIG = "config/config.yaml"
+PER_SHARD = ("shard_tokens", "shard_stats", "shard_counts", "shard_labels")
+
+# How Snakemake's own report (`snakemake --report`) shows the pages and figures.
+REPORT_ENTRIES = {
+    "report_html": {
+        "caption": "resources/report/run_report.rst",
+        "category": "Runs",
+        "subcategory": "{run}",
+        "labels": {"run": "{run}", "page": "report"},
+    },
+    "plots": {
+        "patterns": ["{name}.png"],
+        "caption": "resources/report/plots.rst",
+        "category": "Runs",
+        "subcategory": "{run}",
+        "labels": {"run": "{run}", "figure": "{name}"},
+    },
+    "summary_html": {"caption": "resources/report/summary.rst", "category": "Summary", "labels": {"page": "all runs"}},
+}
+
+
+def stop(message: str) -> NoReturn:
+    """End with one message naming the file or key and the fix: a traceback helps no user here."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def validate_config(config: dict, config_files: list[str]) -> None:
+    """The config files' own problems (syntax, keys twice, no runs), then the schema (filling in
+    its defaults, as ``snakemake.utils.validate`` does), then every cross-key rule of each run."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    for path in config_files:
+        if problem := config_file_problem(path):
+            stop(problem)
+    files = ", ".join(config_files)
+    try:
+        validate(config, str(SCHEMA_PATH))
+    except WorkflowError as error:
+        # jsonschema's message ends with the whole schema and instance (~45 lines): keep the key and
+        # the reason, which are what the user needs
+        cause = error.__context__  # the jsonschema ValidationError it was raised from
+        if not hasattr(cause, "message"):
+            raise
+        where = ".".join(str(part) for part in cause.absolute_path)
+        stop(
+            f"{files}: {where or 'the top level'}: {cause.message}\n"
+            "  fix: see config/schemas/config.schema.yaml for the keys, their types and defaults"
+        )
+    for name, settings in config["runs"].items():
+        for problem in run_problems(settings):
+            stop(f"{files}: runs.{name}.{problem.key}: {problem.message}\n  fix: {problem.fix}")
+
+
+class Workflow:
+    """The validated runs of a config and what the rules compute from them."""
+
+    def __init__(self, runs: dict[str, dict], config_files: list[str]) -> None:
+        self.runs = runs
+        self.config_files = config_files
+
+    # --- settings and params ----------------------------------------------------------------
+
+    def settings(self, run: str) -> dict:
+        """The validated (defaults filled) settings of one run."""
+        return self.runs[run]
+
+    def is_activated(self, run: str, section: str) -> bool:
+        return self.settings(run)[section].get("activate", False)
+
+    def options(self, *names: str) -> Callable:
+        """A params function: the config values a step's function takes, under their own keys
+        (the config's keys are the function's keyword names).  A name is a run-level key, a whole
+        section or a ``section.key``; NOT_OPTIONS stay out."""
+
+        def from_config(wildcards) -> dict:
+            settings = self.settings(wildcards.run)
+            picked = {}
+            for name in names:
+                section, _, key = name.partition(".")
+                value = settings[section]
+                if key:
+                    picked[key] = value[key]
+                elif not isinstance(value, dict):
+                    picked[section] = value
+                else:
+                    picked.update({k: v for k, v in value.items() if k not in NOT_OPTIONS})
+            return picked
+
+        return from_config
+
+    def setting(self, *keys: str) -> Callable:
+        """An input, params or threads function: the job's run settings, or the part ``keys`` name
+        (``setting("fasttext")``, ``setting("tokenizer", "threads")``)."""
+
+        def of_run(wildcards) -> Any:
+            value = self.settings(wildcards.run)
+            for key in keys:
+                value = value[key]
+            return value
+
+        return of_run
+
+    def rerun_command(self, run: str) -> str:
+        """The command line that reruns a run, recorded in its manifest (config paths as given,
+        relative to the working directory where they are inside it)."""
+        inside = lambda path: os.path.abspath(path).startswith(os.getcwd() + os.sep)  # noqa: E731
+        configs = [os.path.relpath(path) if inside(path) else path for path in self.config_files]
+        arguments = [f"--configfile={path}" for path in configs]
+        return shlex.join(["snakemake", "--cores", "all", *arguments, run_file("manifest").format(run=run)])
+
+    # --- files ------------------------------------------------------------------------------
+
+    def final_outputs(self) -> list[str]:
+        """The per-run reports and the comparison of all runs: the rest is built on the way."""
+        names = ("metrics", "report_html", "manifest")
+        reports = [run_file(name).format(run=run) for run in self.runs for name in names]
+        return [*reports, summary_file("summary_tsv"), summary_file("summary_html")]
+
+    def shard_count(self, run: str) -> int:
+        """tokenizer.shards, or with "auto" one shard per started 64 MiB of corpus file."""
+        shards = self.settings(run)["tokenizer"]["shards"]
+        if shards != "auto":
+            return shards
+        path = Path(self.settings(run)["corpus"]["path"])
+        size = path.stat().st_size if path.exists() else 0
+        return max(1, math.ceil(size / SHARD_BYTES))
+
+    def shard_files(self, name: str) -> Callable:
+        return lambda wildcards: [
+            run_file(name).format(run=wildcards.run, shard=shard) for shard in range(self.shard_count(wildcards.run))
+        ]
+
+    def shard_inputs(self, wildcards) -> dict[str, list[str]]:
+        """Every shard's files, in shard order, under their layout names (gather_tokens)."""
+        return {name: self.shard_files(name)(wildcards) for name in PER_SHARD}
+
+    def wildcard_constraints(self) -> dict[str, str]:
+        """Runs are the config's names; shards numbers; variants names without slashes."""
+        return {"run": "|".join(re.escape(name) for name in self.runs), "shard": r"\d+", "variant": r"[A-Za-z0-9_.-]+"}
+
+    def tokenize_inputs(self, wildcards) -> dict:
+        """The corpus; with several shards also the document count that splits it."""
+        inputs = {"corpus": self.settings(wildcards.run)["corpus"]["path"]}
+        if self.shard_count(wildcards.run) > 1:
+            inputs["documents"] = run_file("documents")
+        return inputs
+
+    def variants(self, run: str) -> list[str]:
+        """The compact-model variants of a run (none unless compress_vectors is activated)."""
+        if not self.is_activated(run, "compress_vectors"):
+            return []
+        return list(self.settings(run)["compress_vectors"]["variants"])
+
+    def compact_files(self, name: str, run: str) -> list[str]:
+        return [run_file(name).format(run=run, variant=variant) for variant in self.variants(run)]
+
+    def report_inputs(self, wildcards) -> dict:
+        """Every run's file the report reads; the fine-tuned model when that step is on; and the
+        run's own inputs, so that a changed or missing input path can never leave a report naming
+        data it did not read (Snakemake does not look at the inputs of a job it does not rerun)."""
+        run = wildcards.run
+        names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
+        names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
+        names += ["torch_weights", "torch_vocab", "torch_loader"]
+        if self.is_activated(run, "finetune_word2vec"):
+            names += ["finetune_model", "finetune_stats"]
+        inputs: dict[str, Any] = {name: run_file(name).format(run=run) for name in names}
+        inputs["input_files"] = list(run_inputs(self.settings(run)).values())
+        inputs["compact_weights"] = self.compact_files("compact_weights", run)
+        return inputs
+
+    def manifest_inputs(self, wildcards) -> list[str]:
+        """Every file of the run, so that the manifest is written last and again when one changes."""
+        run = wildcards.run
+        per_shard = PER_SHARD
+        per_variant = ("compact_weights", "compact_vocab", "compact_loader", "compress_stats")
+        skip = {"manifest", "metrics", "plots", "documents", *per_shard, *per_variant}
+        if not self.is_activated(run, "finetune_word2vec"):
+            skip |= {"finetune_model", "finetune_stats"}
+        files = [run_file(name).format(run=run) for name in FILES if name not in skip]
+        for name in per_shard:
+            files += self.shard_files(name)(wildcards)
+        for name in per_variant:
+            files += self.compact_files(name, run)
+        return files
+
+    def summary_inputs(self) -> dict[str, list[str]]:
+        """What the summary compares: every run's metrics, exports and timing files (each
+        tokenize shard's and the training's)."""
+        benchmarks = [
+            path
+            for run in self.runs
+            for path in [
+                *(benchmark_file(f"tokenize_corpus.{shard}", run) for shard in range(self.shard_count(run))),
+                benchmark_file("train_fasttext", run),
+            ]
+        ]
+        return {
+            "metrics": [run_file("metrics").format(run=run) for run in self.runs],
+            "benchmarks": benchmarks,
+            "torch_weights": [run_file("torch_weights").format(run=run) for run in self.runs],
+            "compact_weights": [path for run in self.runs for path in self.compact_files("compact_weights", run)],
+        }
+
+    def check_run_inputs(self) -> None:
+        """Stop before anything runs when an input named in the config is not a file.  Snakemake
+        would not notice for a job whose outputs exist, and a report would name data it never read."""
+        problems = []
+        for run in self.runs:
+            for key, path in run_inputs(self.settings(run)).items():
+                if not Path(path).is_file():  # the schema makes sure each is given
+                    what = "is a directory" if Path(path).is_dir() else "does not exist"
+                    problems.append(f"runs.{run}.{key}: {path} {what}")
+        if problems:
+            stop(
+                "input files named in the config are missing:\n  "
+                + "\n  ".join(problems)
+                + "\n  fix: correct the paths (relative paths start from the working directory)"
+            )
+
+    # --- resources: SLURM asks for them; each is measured (bench/) with room to spare --------
+
+    def tokenize_runtime(self, wildcards, input) -> int:
+        """Minutes: the corpus share of one shard at the tokenizer's measured speed per worker
+        (a .gz counted as 4x its size), x3 for safety, 10 at least."""
+        settings = self.settings(wildcards.run)
+        megabytes = input.size_mb * (4 if str(input.corpus).endswith(".gz") else 1)
+        rate = TOKENIZERS[settings["tokenizer"]["name"]].mb_per_second
+        return max(10, math.ceil(3 * megabytes / self.shard_count(wildcards.run) / rate / 60))
+
+    def tokenize_mem_mb(self, wildcards, threads) -> int:
+        """The reader plus one tokenizer per worker, at the registry's measured memory per worker."""
+        return 500 + TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]].worker_mb * threads
+
+    def matrix_mb(self, wildcards) -> float:
+        """fastText's input matrix: (bucket + ~vocabulary rows) x dim floats."""
+        params = self.settings(wildcards.run)["fasttext"]
+        return (params["bucket"] + 200_000) * params["dim"] * 4 / 1e6
+
+    def fasttext_mem_mb(self, wildcards) -> int:
+        """fastText holds its matrix once (the n-gram repair works on the saved file in 16 MiB
+        blocks), gensim's trainer about twice (measured on full NSMC with an 829 MB .bin: 2.2x);
+        plus headroom."""
+        copies = 2 if self.settings(wildcards.run)["trainer"] == "gensim" else 1
+        return int(copies * self.matrix_mb(wildcards) + 1000)
+
+    def train_runtime(self, wildcards, input) -> int:
+        """Minutes: fastText skipgram takes ~0.8 s per MB of tokens, epoch and 100 dims on one
+        thread (measured: 197 s for NSMC's 100 MB, 5 epochs, 2 threads); x3 for safety."""
+        params = self.settings(wildcards.run)["fasttext"]
+        seconds = 0.8 * input.size_mb * params["epoch"] * params["dim"] / 100 / params["thread"]
+        return max(10, math.ceil(3 * seconds / 60))
+
+    def model_mem_mb(self, wildcards) -> int:
+        """The steps after training: at most 1.5x the .bin (bench/run records each step's peak
+        against it), plus headroom for the interpreter and its libraries."""
+        return int(1.5 * self.matrix_mb(wildcards) + 1000)
+
+
+def workflow_for(config: dict, overwrite_configfiles: list) -> Workflow:
+    """The checked workflow of a loaded config (``workflow.overwrite_configfiles`` names the
+    ``--configfile`` files; without any the default config was read).  Stops with one message on
+    a bad config or a missing input file."""
+    # Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays
+    # it saves apart in the iteration order of a set of strings, so a random seed gives other bytes.
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    config_files = [str(path) for path in overwrite_configfiles] or [DEFAULT_CONFIG]
+    validate_config(config, config_files)
+    plan = Workflow(config["runs"], config_files)
+    plan.check_run_inputs()
+    return plan
