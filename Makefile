@@ -13,17 +13,17 @@ SNAKEMAKE_ARGS ?=
 
 setup: $(INSTALLED)
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
 ## run: the workflow (default config: the bundled NSMC sample); CONFIG=config/full_nsmc.yaml for more
 run: $(INSTALLED)
-	$(if $(CONFIG),PYTHONPATH=scripts $(BIN)/python -m morphvec.schema $(CONFIG))
-	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
-	$(BIN)/snakemake --cores 1 $(if $(CONFIG),--configfile $(CONFIG)) --report results/snakemake_report.html
+	$(BIN)/morphvec run --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
+	$(BIN)/morphvec run --cores 1 $(if $(CONFIG),--configfile $(CONFIG)) --report results/snakemake_report.html
 	@echo
 	@echo "Outputs are in results/<run>/<step>/. Reports:"
 	@$(BIN)/python -c "import pathlib; [print('  ' + str(p)) for p in sorted(pathlib.Path('results').glob('*/report/report.html'))]"

@@ -1,8 +1,6 @@
-# morphvec: raw corpus -> morphemes -> fastText -> gensim -> PyTorch, with a report proving they
-# compute the same vectors.  Rules only: each runs one thin script in scripts/ that hands the job's
-# named input/output/params to one library function of the same parameter names; every path comes
-# from scripts/morphvec/layout.py, every check, input function and resource estimate from
-# scripts/morphvec/workflow.py (`plan`).  Rules without `threads` use one.
+# morphvec's rules. Each runs a thin script in scripts/ that hands the job's named files and params
+# to one library function of the same parameter names; paths come from morphvec/layout.py, checks,
+# input functions and resources from morphvec/workflow.py (`plan`). No `threads`: one thread.
 import sys
 from pathlib import Path
 
@@ -30,7 +28,6 @@ wildcard_constraints:
 
 
 rule all:
-    default_target: True
     input:
         plan.final_outputs(),
     localrule: True
@@ -139,15 +136,8 @@ rule extract_vectors:
     input:
         gensim_model=rules.load_gensim.output.gensim_model,
     output:
-        **run_files(
-            "vocab",
-            "word_vectors",
-            "ngram_vectors",
-            "ngram_settings",
-            "w2v_txt",
-            "w2v_bin",
-            "output_vectors",
-        ),
+        **run_files("vocab", "word_vectors", "ngram_vectors", "ngram_settings", "output_vectors"),
+        **run_files("w2v_txt", "w2v_bin"),
     log:
         log_file("extract_vectors"),
     benchmark:
@@ -221,6 +211,28 @@ rule export_torch:
         "scripts/export_torch.py"
 
 
+rule export_static:
+    input:
+        **run_files("torch_weights", "torch_vocab", "token_counts"),
+    output:
+        **run_files(
+            "static_weights", "static_tokenizer", "static_config", "static_modules", "static_stats"
+        ),
+    log:
+        log_file("export_static"),
+    benchmark:
+        benchmark_file("export_static")
+    conda:
+        "envs/report.yaml"
+    resources:
+        mem_mb=plan.model_mem_mb,
+        runtime=30,
+    params:
+        config=plan.options("export_static"),
+    script:
+        "scripts/export_static.py"
+
+
 rule write_report:
     input:
         unpack(plan.report_inputs),
@@ -252,11 +264,9 @@ rule write_manifest:
         manifest=run_file("manifest"),
     log:
         log_file("write_manifest"),
+    localrule: True  # hashes the run's files: seconds, no cluster job needed
     conda:
         "envs/report.yaml"
-    resources:
-        mem_mb=500,
-        runtime=30,
     params:
         settings=plan.setting(),
         command=lambda wildcards: plan.rerun_command(wildcards.run),

@@ -126,3 +126,17 @@ def test_trainable_embedding_passes_gradients_to_word_and_ngram_rows(tiny_pipeli
     vectors.sum().backward()
     assert embedding.embedding.weight.grad[3].abs().sum() > 0
     assert embedding.ngram_embedding.weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
+@pytest.mark.parametrize("method", ["token_ids", "word_vectors", "oov_vectors", "encode", "sentence_vectors"])
+def test_a_bare_string_is_refused_where_a_list_is_expected(tiny_pipeline, workflow_run, method, compact):
+    """`token_ids("영화")` used to look up 영 and 화: a silent wrong result.  Now a TypeError that
+    says to pass a list, in the full and the compact loader alike."""
+    directory = tiny_pipeline["torch_dir"]
+    if compact:
+        directory = workflow_run / "results/ko_tiny/compress_vectors/small"
+    loader = FastTextEmbedding.load(directory)
+    with pytest.raises(TypeError, match=r"expected a list of \w+, got the string '영화 재밌 다': pass a list"):
+        getattr(loader, method)("영화 재밌 다")
+    assert getattr(loader, method)(["영화"]) is not None  # the list it asks for works

@@ -119,11 +119,11 @@ def _add_plain_option(parser, param: inspect.Parameter, hints: dict) -> None:
         parser.add_argument(_option(param.name), dest=param.name, default=default, metavar=metavar)
 
 
-def build_parser(function: Callable) -> argparse.ArgumentParser:
+def build_parser(function: Callable, prog: str | None = None) -> argparse.ArgumentParser:
     """An ``argparse`` parser whose options are ``function``'s parameters."""
     doc = inspect.getdoc(function) or ""
     parser = argparse.ArgumentParser(
-        prog=f"{function.__name__}.py",
+        prog=prog or f"{function.__name__}.py",
         description=doc.split("\n\n")[0],
         allow_abbrev=False,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

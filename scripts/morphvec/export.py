@@ -16,7 +16,8 @@ import numpy as np
 
 from morphvec.fasttext_torch import COMPACT_FORMAT, FORMAT
 from morphvec.formats import read_matrix, read_vocab_tsv
-from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file
+from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.schema import SCHEMA_DEFAULT, configured
 
 log = logging.getLogger("morphvec.export_torch")
 
@@ -136,3 +137,110 @@ def write_compact_export(
     _write_export(
         compact_weights, compact_vocab, compact_loader, lambda tmp: save_file(tensors, tmp, metadata=metadata), words
     )
+
+
+# --- the static export: sentence-transformers' StaticEmbedding and model2vec's StaticModel ----
+
+STATIC_UNKNOWN = "[UNK]"
+
+
+def _static_rows(embedding, token_counts, extend: bool, extend_min_count: int):
+    """Keys and unit-length rows: the vocabulary, then (``extend``) the corpus' types that are not
+    in it (below fastText's ``minCount``) seen at least ``extend_min_count`` times, from their
+    subword vectors; a spelling met twice (a jamo model's) keeps its first, most frequent row."""
+    from morphvec.corpus import read_token_counts
+    from morphvec.jamo import from_jamo
+
+    words = list(embedding.vocab)
+    rows = [embedding.embedding.weight.detach().numpy()]
+    if extend and embedding.max_n:
+        known = set(words)
+        extra = [t for t, count in read_token_counts(token_counts) if count >= extend_min_count and t not in known]
+        if extra:
+            vectors = embedding.oov_vectors(extra).detach().numpy()
+            nonzero = np.linalg.norm(vectors, axis=1) > 0  # no n-gram row at all: better unknown than zero
+            words += [word for word, keep in zip(extra, nonzero, strict=True) if keep]
+            rows.append(vectors[nonzero])
+    matrix = np.concatenate(rows).astype(np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = np.where(norms > 0, matrix / np.maximum(norms, np.finfo(np.float32).tiny), 0.0).astype(np.float32)
+    if embedding.jamo:  # queried in ordinary Hangul, like every other query path
+        words = [from_jamo(word) for word in words]
+    first: dict[str, int] = {}
+    for position, word in enumerate(words):
+        first.setdefault(word, position)
+    return list(first), matrix[list(first.values())]
+
+
+@configured("export_static")
+def export_static(
+    torch_weights: str | Path,
+    torch_vocab: str | Path,
+    token_counts: str | Path,
+    static_weights: str | Path,
+    static_tokenizer: str | Path,
+    static_config: str | Path,
+    static_modules: str | Path,
+    static_stats: str | Path | None = None,
+    *,
+    extend_vocabulary: bool = SCHEMA_DEFAULT,
+    extend_min_count: int = SCHEMA_DEFAULT,
+) -> dict:
+    """The static export: a folder that ``SentenceTransformer(dir)`` and
+    ``StaticModel.from_pretrained(dir)`` open.
+
+    ``model.safetensors`` holds ``embeddings``: one L2-normalised row per token (the vocabulary
+    of the torch export ``torch_weights``/``torch_vocab``, then with ``extend_vocabulary`` the
+    types of ``token_counts`` the vocabulary lacks -- below fastText's ``minCount`` -- seen at
+    least ``extend_min_count`` times, from their subword vectors), and a zero row for unknown
+    tokens.  So the plain mean of a text's rows is fastText's ``get_sentence_vector`` (the mean
+    of unit word vectors) for text split the way the corpus was: model2vec drops unknown tokens;
+    sentence-transformers averages the zero row in, which shortens the vector but keeps its
+    direction.  ``tokenizer.json`` is a whitespace-split word-level tokenizer (``tokenizers``),
+    ``config.json`` model2vec's config, ``modules.json`` sentence-transformers' module list.
+    """
+    from safetensors.numpy import save_file
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from morphvec.formats import open_torch_export
+
+    embedding = open_torch_export(require_file(torch_weights, "torch export", "run export_torch"))
+    require_file(torch_vocab, "torch vocabulary", "run export_torch")
+    words, matrix = _static_rows(embedding, token_counts, extend_vocabulary, extend_min_count)
+    unknown = STATIC_UNKNOWN if STATIC_UNKNOWN not in words else f"{STATIC_UNKNOWN}_morphvec"
+    index = {word: i for i, word in enumerate(words)}
+    tokenizer = Tokenizer(models.WordLevel({**index, unknown: len(index)}, unk_token=unknown))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    table = np.vstack([matrix, np.zeros((1, matrix.shape[1]), dtype=np.float32)])
+    with atomic_path(static_weights, suffix=".safetensors") as tmp:
+        save_file({"embeddings": table}, tmp)
+    with atomic_open(static_tokenizer) as out:
+        out.write(tokenizer.to_str())
+    config = {
+        "model_type": "model2vec",
+        "architectures": ["StaticModel"],
+        "tokenizer_name": "morphvec (word-level, whitespace-split tokens of the run's tokenizer)",
+        "apply_pca": None,
+        "apply_zipf": None,
+        "hidden_dim": int(table.shape[1]),
+        "seq_length": 1_000_000,
+        "normalize": False,
+        "embedding_dtype": "float32",
+    }
+    with atomic_open(static_config) as out:
+        out.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    modules = [{"idx": 0, "name": "0", "path": ".", "type": "sentence_transformers.models.StaticEmbedding"}]
+    with atomic_open(static_modules) as out:
+        out.write(json.dumps(modules, indent=2) + "\n")
+    stats = {
+        "rows": int(table.shape[0]),
+        "vocabulary_rows": len(embedding.vocab),
+        "extension_rows": len(index) - len(embedding.vocab),
+        "unknown_token": unknown,
+        "extend_vocabulary": extend_vocabulary,
+        "extend_min_count": extend_min_count,
+    }
+    log.info("static export: %s", stats)
+    if static_stats is not None:
+        write_json(static_stats, stats)
+    return stats

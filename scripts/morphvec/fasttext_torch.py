@@ -167,6 +167,14 @@ def is_jamo_vocabulary(words: Sequence[str], look_at: int = 1000) -> bool:
     return not re.search("[\uac00-\ud7a3]", sample) and bool(re.search("[\u1100-\u11ff]", sample))
 
 
+def _batch(items, what: str, example: str) -> Sequence:
+    """``items`` as a batch; a bare string is refused: iterating it would give one character at a
+    time, a silently wrong result (``token_ids("영화")`` would look up 영 and 화)."""
+    if isinstance(items, (str, bytes)):
+        raise TypeError(f"expected a list of {what}, got the string {items[:40]!r}: pass a list, e.g. {example}")
+    return items
+
+
 def _decode(codes: torch.Tensor, codebooks: torch.Tensor) -> torch.Tensor:
     """Product-quantized rows rebuilt: the chosen centroid of every piece, side by side."""
     pieces, centroids, width = codebooks.shape
@@ -255,7 +263,9 @@ class FastTextEmbedding(nn.Module):
         return self.embedding.embedding_dim
 
     def token_ids(self, tokens: Sequence[str]) -> torch.Tensor:
-        """Vocabulary ids of ``tokens`` as a LongTensor; ``-1`` marks out-of-vocabulary tokens."""
+        """Vocabulary ids of ``tokens`` as a LongTensor; ``-1`` marks out-of-vocabulary tokens.
+        A bare string is a TypeError (pass ``[word]``)."""
+        tokens = _batch(tokens, "tokens", '["영화", "재밌"]')
         get = self.key_to_index.get
         return torch.tensor([get(token, -1) for token in tokens], dtype=torch.long)
 
@@ -281,6 +291,7 @@ class FastTextEmbedding(nn.Module):
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """Vectors built from character n-grams only (fastText's rule for unknown words)."""
+        words = _batch(words, "words", '["없는말"]')
         if self.jamo:
             words = [word.translate(_TO_JAMO) for word in words]
         ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
@@ -290,7 +301,9 @@ class FastTextEmbedding(nn.Module):
         return F.embedding_bag(ids, weight, offsets, mode="mean")
 
     def word_vectors(self, words: Sequence[str]) -> torch.Tensor:
-        """fastText's ``get_word_vector`` for a batch of words, known or not: ``(len(words), dim)``."""
+        """fastText's ``get_word_vector`` for a batch of words, known or not: ``(len(words), dim)``.
+        A bare string is a TypeError (pass ``[word]``)."""
+        words = _batch(words, "words", '["영화", "없는말"]')
         ids = self.token_ids(words)
         known = ids >= 0
         out = self.embedding.weight.new_empty((len(words), self.dim))
@@ -337,8 +350,10 @@ class FastTextEmbedding(nn.Module):
         Known words get their vocabulary id.  An unknown word gets an id from ``len(vocab)`` on,
         for a row of its n-gram vector that this module computes once and keeps, so a dataset
         can be encoded once and its sentence vectors computed from ids alone
-        (:meth:`sentence_vectors_from_ids`).
+        (:meth:`sentence_vectors_from_ids`).  The batch must be a list: a bare string is a
+        TypeError (pass ``[text]`` for one sentence).
         """
+        sentences = _batch(sentences, "sentences", '["영화 가 재밌 다"] or [["영화", "가", "재밌", "다"]]')
         # One flat list, each sentence's own list dropped at once: keeping a list per sentence
         # made Python's cyclic GC walk every object of the process (torch makes ~160k) while a
         # 20k-sentence batch was split, 0.09 s of a first call's 0.3 s.
@@ -393,7 +408,8 @@ class FastTextEmbedding(nn.Module):
     def sentence_vectors(self, sentences: Sequence[Sequence[str] | str]) -> torch.Tensor:
         """fastText's ``get_sentence_vector`` (unsupervised models) for a batch of sentences.
 
-        A sentence is a list of tokens or a string split on whitespace.  Each word vector is
+        ``sentences`` is a list; each sentence a list of tokens or a string split on whitespace (a
+        bare string as the batch is a TypeError: pass ``[text]``).  Each word vector is
         L2-normalised; zero vectors are skipped; the result is the mean over the rest (zero if
         none).  No end-of-sentence token is added, as in fastText for unsupervised models.
         """
@@ -420,6 +436,7 @@ class CompactFastTextEmbedding(FastTextEmbedding):
 
     def oov_vectors(self, words: Sequence[str]) -> torch.Tensor:
         """The mean of a word's kept n-gram rows (zero if none was kept), decoding only those rows."""
+        words = _batch(words, "words", '["없는말"]')
         if self.jamo:
             words = [word.translate(_TO_JAMO) for word in words]
         ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))

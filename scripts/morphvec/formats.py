@@ -319,6 +319,52 @@ def open_fasttext_vectors(
     return wv
 
 
+# --- the static export (sentence-transformers, model2vec) --------------------------------------
+
+
+class StaticVectors:
+    """A static export read the way model2vec's ``StaticModel`` reads it: ``tokenizer.json``
+    (whitespace split, word level) gives token ids, and a text's vector is the mean of the rows
+    of its known tokens (unknown tokens dropped; none known: zero).  ``vocabulary_rows`` is the
+    number of rows the model's own vocabulary has (the rest extend it: see ``export_static``),
+    so the table without its extension can be measured too (``vocabulary_only``)."""
+
+    def __init__(self, directory: str | Path) -> None:
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+
+        directory = Path(directory)
+        weights = require_file(directory / "model.safetensors", "static export", "run export_static")
+        try:
+            self.tokenizer = Tokenizer.from_file(
+                str(require_file(directory / "tokenizer.json", "static tokenizer", "run export_static"))
+            )
+            with safe_open(str(weights), framework="numpy") as handle:
+                self.embeddings = handle.get_tensor("embeddings")
+        except Exception as error:  # tokenizers and safetensors raise their own exception types
+            raise UserInputError(
+                f"{directory}: not a readable static export ({error})", "run export_static again"
+            ) from None
+        stats = read_json(directory / "stats.json") if (directory / "stats.json").is_file() else {}
+        self.unknown_id = self.tokenizer.token_to_id(stats.get("unknown_token", "[UNK]"))
+        self.vocabulary_rows = stats.get("vocabulary_rows", len(self.embeddings))
+
+    def ids(self, texts: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in self.tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
+
+    def known(self, ids: list[int], vocabulary_only: bool = False) -> list[int]:
+        limit = self.vocabulary_rows if vocabulary_only else len(self.embeddings)
+        return [i for i in ids if i != self.unknown_id and i < limit]
+
+    def sentence_vectors(self, texts: list[str], vocabulary_only: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.embeddings.shape[1]), dtype=np.float32)
+        for row, ids in enumerate(self.ids(texts)):
+            known = self.known(ids, vocabulary_only)
+            if known:
+                out[row] = self.embeddings[known].mean(axis=0)
+        return out
+
+
 # --- the compact export's reference decoding ---------------------------------------------
 
 

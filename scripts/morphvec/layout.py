@@ -49,6 +49,12 @@ FILES = {
     "torch_weights": "export_torch/embeddings.safetensors",
     "torch_vocab": "export_torch/vocab.txt",
     "torch_loader": "export_torch/fasttext_torch.py",
+    # export_static: the sentence-transformers / model2vec folder
+    "static_weights": "export_static/model.safetensors",
+    "static_tokenizer": "export_static/tokenizer.json",
+    "static_config": "export_static/config.json",
+    "static_modules": "export_static/modules.json",
+    "static_stats": "export_static/stats.json",
     # write_report
     "metrics": "report/metrics.json",
     "report_html": "report/report.html",

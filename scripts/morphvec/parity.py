@@ -47,8 +47,11 @@ def make_oov_words(vocab: list[str], n: int, rng: random.Random) -> list[str]:
     return list(found)
 
 
-def library_vectors(open_fasttext, wv, torch_embedding, words, documents) -> dict[str, dict[str, np.ndarray]]:
-    """Word and sentence vectors from each library: ``{library: {kind: matrix}}``.
+def library_vectors(
+    open_fasttext, wv, torch_embedding, words, documents, static=None
+) -> dict[str, dict[str, np.ndarray]]:
+    """Word and sentence vectors from each library: ``{library: {kind: matrix}}``; with ``static``
+    (a :class:`morphvec.formats.StaticVectors`) the static export's sentence vectors too.
 
     ``open_fasttext()`` gives the fastText model, which is released as soon as its vectors are
     computed: fastText holds its whole matrix in memory, while the other two read theirs
@@ -76,7 +79,42 @@ def library_vectors(open_fasttext, wv, torch_embedding, words, documents) -> dic
         "sentence": torch_embedding.sentence_vectors(documents).detach().numpy(),
     }
     drop_resident_pages(torch_embedding.ngram_embedding.weight.detach().numpy())
+    if static is not None:
+        out["static"] = {"sentence": static.sentence_vectors(static_texts(documents, torch_embedding.jamo))}
     return out
+
+
+def static_texts(documents: list[list[str]], jamo: bool) -> list[str]:
+    """Documents as the static export is given text: tokens joined by spaces, in Hangul."""
+    from morphvec.jamo import from_jamo
+
+    return [from_jamo(" ".join(d)) if jamo else " ".join(d) for d in documents]
+
+
+def static_coverage(static, documents: list[list[str]], fasttext_sentences: np.ndarray, jamo: bool) -> dict:
+    """What the static table cannot see on the sampled documents, with its extension (the corpus'
+    types below minCount, from their subword vectors) and without it (the vocabulary alone), and
+    how far the sentence vectors of documents with unknown tokens are then from fastText's."""
+    texts = static_texts(documents, jamo)
+    ids = static.ids(texts)
+    tokens = sum(len(i) for i in ids)
+    result: dict = {"documents": len(texts), "tokens": tokens}
+    for name, vocabulary_only in (("with_extension", False), ("without_extension", True)):
+        unseen = [len(i) - len(static.known(i, vocabulary_only)) for i in ids]
+        affected = [row for row, count in enumerate(unseen) if count]
+        entry = {
+            "unknown_token_share": round(sum(unseen) / tokens, 6) if tokens else 0.0,
+            "documents_with_unknown": len(affected),
+        }
+        if affected:
+            vectors = static.sentence_vectors([texts[row] for row in affected], vocabulary_only)
+            reference = fasttext_sentences[affected].astype(np.float64)
+            entry["max_abs_diff_on_those"] = _max_abs_diff(vectors, reference)
+            norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1)
+            cosines = np.where(norms > 0, (vectors * reference).sum(axis=1) / np.maximum(norms, 1e-300), 0.0)
+            entry["mean_cosine_on_those"] = round(float(cosines.mean()), 6)
+        result[name] = entry
+    return result
 
 
 def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
@@ -93,7 +131,8 @@ def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) ->
     libraries = list(vectors)
     for i, a in enumerate(libraries):
         for b in libraries[i + 1 :]:
-            row = {f"{kind}_max_abs_diff": _max_abs_diff(vectors[a][kind], vectors[b][kind]) for kind in KINDS}
+            kinds = [kind for kind in KINDS if kind in vectors[a] and kind in vectors[b]]
+            row = {f"{kind}_max_abs_diff": _max_abs_diff(vectors[a][kind], vectors[b][kind]) for kind in kinds}
             worst = max(worst, *row.values())
             table[f"{a}_vs_{b}"] = row
     table["max_abs_diff"] = worst
@@ -102,16 +141,23 @@ def parity_table(vectors: dict[str, dict[str, np.ndarray]], tolerance: float) ->
 
 
 def check_parity(
-    open_fasttext, wv, torch_embedding, tokens: str | Path, samples: int, tolerance: float, seed: int
+    open_fasttext, wv, torch_embedding, tokens: str | Path, samples: int, tolerance: float, seed: int, static=None
 ) -> dict:
     """The parity table for seeded samples of words (known and unknown) and documents;
-    ``open_fasttext()`` loads the fastText model (see :func:`library_vectors`)."""
+    ``open_fasttext()`` loads the fastText model (see :func:`library_vectors`); with ``static``
+    the static export's sentence vectors join the table (and ``static_export`` says what it
+    cannot see: :func:`static_coverage`)."""
     rng = random.Random(seed)
     vocab = list(wv.index_to_key)
     in_vocab = sample_in_vocab(vocab, samples, rng)
     oov = make_oov_words(vocab, samples, rng)
     documents = sample_documents(tokens, samples, rng)
-    parity = parity_table(library_vectors(open_fasttext, wv, torch_embedding, (in_vocab, oov), documents), tolerance)
+    vectors = library_vectors(open_fasttext, wv, torch_embedding, (in_vocab, oov), documents, static)
+    parity = parity_table(vectors, tolerance)
+    if static is not None:
+        parity["static_export"] = static_coverage(
+            static, documents, vectors["fasttext"]["sentence"], torch_embedding.jamo
+        )
     parity["samples"] = {"in_vocab": len(in_vocab), "oov": len(oov), "sentence": len(documents)}
     parity["oov_examples"] = oov[:10]
     parity["notes"] = [

@@ -112,6 +112,7 @@ def parity_section(ctx: RunContext) -> Part:
         evaluation["samples"],
         evaluation["tolerance"],
         evaluation["seed"],
+        formats.StaticVectors(ctx.file("static_weights", "run export_static").parent),
     )
     if not parity["passed"]:
         log.warning(

@@ -357,11 +357,11 @@ def run_snakemake(function: Callable, sm: Any) -> int:
     return run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule)
 
 
-def run_cli(function: Callable, argv: list[str] | None = None) -> int:
+def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None = None) -> int:
     """Run ``function`` as a command-line tool (options from its signature and the schema)."""
     from morphvec import cli
 
-    parser = cli.build_parser(function)
+    parser = cli.build_parser(function, prog)
     args = parser.parse_args(argv)
     kwargs, log_path = cli.kwargs_from_args(function, parser, args)
     results: list = []
@@ -409,6 +409,12 @@ def main(function: Callable, namespace: dict) -> None:
     if "snakemake" in namespace:
         end_process(run_snakemake(function, namespace["snakemake"]))
     elif namespace.get("__name__") == "__main__":
-        if os.environ.get("PYTHONHASHSEED") != "0":  # as under the Snakefile: see its note on hashing
-            os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+        fixed_hash_seed()
         end_process(run_cli(function))
+
+
+def fixed_hash_seed() -> None:
+    """Restart this process with ``PYTHONHASHSEED=0`` unless it has it, as every step under the
+    Snakefile has (see :func:`morphvec.workflow.workflow_for` on why hashing must be seeded)."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})

@@ -223,7 +223,8 @@ def config_file_problem(path: str | Path) -> str | None:
         with open(path, encoding="utf-8") as handle:
             data = yaml.load(handle, Loader=_strict_loader())
     except OSError as error:
-        return f"config file {path}: {error.strerror}"
+        fix = "check the path (relative paths start from the working directory)"
+        return f"config file {path}: {error.strerror}\n  fix: {fix}"
     except UnicodeDecodeError as error:
         return f"config file {path}: not UTF-8 (byte {error.start})\n  fix: save it as UTF-8"
     except yaml.MarkedYAMLError as error:

@@ -189,7 +189,7 @@ class Workflow:
         run = wildcards.run
         names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
         names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
-        names += ["torch_weights", "torch_vocab", "torch_loader"]
+        names += ["torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer", "static_stats"]
         if self.is_activated(run, "finetune_word2vec"):
             names += ["finetune_model", "finetune_stats"]
         inputs: dict[str, Any] = {name: run_file(name).format(run=run) for name in names}

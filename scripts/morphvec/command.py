@@ -1,0 +1,109 @@
+"""The ``morphvec`` command: what a user does by hand, one subcommand each.
+
+``morphvec run`` is Snakemake on morphvec's Snakefile with the config files checked first (a
+missing file, a file that is not UTF-8, a YAML syntax error: one message with the file and line,
+where Snakemake itself would print a traceback); every other option goes to Snakemake as it is.
+The other subcommands are the library's tools, with the options their ``--help`` lists.
+"""
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+SNAKEFILE = Path(__file__).resolve().parents[2] / "Snakefile"
+
+
+def _query() -> Callable:
+    from morphvec.query import query_vectors
+
+    return query_vectors
+
+
+def _evaluate() -> Callable:
+    from morphvec.evaluation import evaluate_vectors
+
+    return evaluate_vectors
+
+
+def _verify() -> Callable:
+    from morphvec.manifest import verify_run
+
+    return verify_run
+
+
+# name -> (what it does, the library function it runs); `run` is handled apart
+TOOLS: dict[str, tuple[str, Callable[[], Callable]]] = {
+    "query": ("neighbours, analogies and similarities on any vectors morphvec writes", _query),
+    "evaluate": ("score any vectors on word-similarity and analogy files", _evaluate),
+    "verify": ("check a finished run against its manifest (rerun it and compare every file)", _verify),
+}
+RUN_HELP = "the workflow (Snakemake) with the config files checked first; other options go to Snakemake"
+
+USAGE = f"""usage: morphvec COMMAND [OPTIONS]
+
+morphvec turns a corpus into morpheme-aware fastText vectors, exports them and reports on them.
+
+commands:
+  run       {RUN_HELP}
+{"".join(f"  {name:<9} {text}{chr(10)}" for name, (text, _) in TOOLS.items())}
+`morphvec COMMAND --help` lists a command's options.  In the checkout, `morphvec run` with no
+options runs the bundled sample (config/config.yaml); `morphvec run --configfile my.yaml --cores 2`
+runs your config."""
+
+
+def config_files(argv: list[str]) -> list[str]:
+    """The files named by ``--configfile``/``--configfiles`` (one or more values, or ``=value``)."""
+    found: list[str] = []
+    taking = False
+    for arg in argv:
+        name, equals, value = arg.partition("=")
+        if name in ("--configfile", "--configfiles"):
+            taking = not equals
+            if equals:
+                found.append(value)
+        elif taking and not arg.startswith("-"):
+            found.append(arg)
+        else:
+            taking = False
+    return found
+
+
+def run(argv: list[str]) -> int:
+    """``morphvec run``: check the config files, then hand over to Snakemake."""
+    from morphvec.schema import config_file_problem
+
+    if argv[:1] in (["-h"], ["--help"]):
+        print(f"usage: morphvec run [--configfile FILE ...] [SNAKEMAKE OPTIONS ...]\n\n{RUN_HELP}.")
+        print("Snakemake's own options: `.venv/bin/snakemake --help`.")
+        return 0
+    problems = [problem for path in config_files(argv) if (problem := config_file_problem(path))]
+    if problems:
+        print("\n".join(f"error: {problem}" for problem in problems), file=sys.stderr)
+        return 2
+    snakefile = [] if "--snakefile" in argv or "-s" in argv else ["--snakefile", str(SNAKEFILE)]
+    os.execv(sys.executable, [sys.executable, "-m", "snakemake", *snakefile, *argv])
+    return 0  # pragma: no cover - execv does not return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The entry point of the ``morphvec`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return run(rest)
+    if command not in TOOLS:
+        print(f"error: unknown command {command!r}\n  fix: use one of run, {', '.join(TOOLS)}", file=sys.stderr)
+        return 2
+    from morphvec import runtime
+
+    runtime.fixed_hash_seed()
+    runtime.end_process(runtime.run_cli(TOOLS[command][1](), rest, prog=f"morphvec {command}"))
+    return 0  # pragma: no cover - end_process does not return
+
+
+if __name__ == "__main__":
+    sys.exit(main())
