@@ -30,7 +30,6 @@ wildcard_constraints:
 rule all:
     input:
         plan.final_outputs(),
-    localrule: True
 
 
 rule count_documents:
@@ -40,11 +39,9 @@ rule count_documents:
         documents=run_file("documents"),
     log:
         log_file("count_documents"),
+    localrule: True  # one streaming pass that counts lines: seconds
     conda:
         "envs/tokenize.yaml"
-    resources:
-        mem_mb=500,
-        runtime=30,
     params:
         config=plan.options("corpus", "tokenizer.invalid_utf8"),
     script:
@@ -136,8 +133,7 @@ rule extract_vectors:
     input:
         gensim_model=rules.load_gensim.output.gensim_model,
     output:
-        **run_files("vocab", "word_vectors", "ngram_vectors", "ngram_settings", "output_vectors"),
-        **run_files("w2v_txt", "w2v_bin"),
+        **run_files("vocab", "word_vectors", "ngram_vectors", "ngram_settings", "output_vectors", "w2v_txt", "w2v_bin"),
     log:
         log_file("extract_vectors"),
     benchmark:
@@ -215,9 +211,7 @@ rule export_static:
     input:
         **run_files("torch_weights", "torch_vocab", "token_counts"),
     output:
-        **run_files(
-            "static_weights", "static_tokenizer", "static_config", "static_modules", "static_stats"
-        ),
+        **run_files("static_weights", "static_tokenizer", "static_config", "static_modules", "static_stats"),
     log:
         log_file("export_static"),
     benchmark:
@@ -258,8 +252,7 @@ rule write_report:
 
 rule write_manifest:
     input:
-        metrics=run_file("metrics"),
-        run_files=plan.manifest_inputs,
+        unpack(plan.manifest_inputs),
     output:
         manifest=run_file("manifest"),
     log:
@@ -274,6 +267,22 @@ rule write_manifest:
         "scripts/write_manifest.py"
 
 
+rule package_model:
+    input:
+        unpack(plan.package_inputs),
+    output:
+        package=directory(run_file("package")),
+    log:
+        log_file("package_model"),
+    localrule: True  # copies files and writes the card: no cluster job needed
+    conda:
+        "envs/report.yaml"
+    params:
+        config=plan.options("package"),
+    script:
+        "scripts/package_model.py"
+
+
 rule summarize_runs:
     input:
         **plan.summary_inputs(),
@@ -283,10 +292,8 @@ rule summarize_runs:
         summary_html=report(summary_file("summary_html"), **REPORT_ENTRIES["summary_html"]),
     log:
         summary_file("summarize_log"),
+    localrule: True  # reads the runs' metrics and times opening their exports
     conda:
         "envs/report.yaml"
-    resources:
-        mem_mb=500,
-        runtime=10,
     script:
         "scripts/summarize_runs.py"

@@ -208,6 +208,54 @@ def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int)
     }
 
 
+def task_static_vs_fasttext(model_bin: str, static_dir: str, tokens: str, n: int) -> dict:
+    """Sentence vectors from raw, pre-split strings: fastText's ``get_sentence_vector`` loop
+    against the static export as model2vec reads it (``tokenizers`` in Rust, then a mean of rows
+    in numpy), as model2vec's ``StaticModel.encode`` and as sentence-transformers' ``encode``."""
+    import fasttext
+    import numpy as np
+    from model2vec import StaticModel
+    from sentence_transformers import SentenceTransformer
+
+    from morphvec.formats import StaticVectors
+
+    with open(tokens, encoding="utf-8") as handle:
+        lines = [line.rstrip("\n") for line in itertools.islice(handle, n)]
+    model = fasttext.load_model(model_bin)
+    started = time.perf_counter()
+    reference = np.stack([model.get_sentence_vector(line) for line in lines])
+    fasttext_seconds = time.perf_counter() - started
+    timings, vectors = {}, {}
+    started = time.perf_counter()
+    static = StaticVectors(static_dir)
+    timings["morphvec_open"] = time.perf_counter() - started
+    started = time.perf_counter()
+    vectors["morphvec"] = static.sentence_vectors(lines)
+    timings["morphvec"] = time.perf_counter() - started
+    started = time.perf_counter()
+    tokenized = static.ids(lines)
+    timings["tokenizers_only"] = time.perf_counter() - started
+    m2v = StaticModel.from_pretrained(static_dir)
+    started = time.perf_counter()
+    vectors["model2vec"] = m2v.encode(lines, batch_size=1024)
+    timings["model2vec"] = time.perf_counter() - started
+    st = SentenceTransformer(static_dir, device="cpu")
+    started = time.perf_counter()
+    vectors["sentence_transformers"] = st.encode(lines, batch_size=1024, convert_to_numpy=True)
+    timings["sentence_transformers"] = time.perf_counter() - started
+    known = [all(i != static.unknown_id for i in ids) for ids in tokenized]
+    return {
+        "sentences": len(lines),
+        "fasttext_seconds": fasttext_seconds,
+        **{f"{name}_seconds": seconds for name, seconds in timings.items()},
+        **{f"{name}_vs_fasttext": fasttext_seconds / timings[name] for name in vectors},
+        "max_abs_diff_known": {
+            name: float(np.abs(v[known] - reference[known]).max()) if any(known) else 0.0 for name, v in vectors.items()
+        },
+        "sentences_all_known": int(sum(known)),
+    }
+
+
 def task_torch_cold_parts(export_dir: str, tokens: str, n: int) -> dict:
     """Where a cold ``sentence_vectors(strings)`` call's time goes, phase by phase, in a process of
     its own as fresh as the measured call's: ``encode`` (splitting and vocabulary look-ups), of
@@ -289,6 +337,17 @@ TASKS = {name[len("task_") :]: fn for name, fn in globals().items() if name.star
 # --- the driver ----------------------------------------------------------------------------
 
 
+def static_results(runs: list[dict]) -> dict:
+    """Medians of the static path's repeats, with the largest difference to fastText of any."""
+    keys = [key for key, value in runs[0].items() if isinstance(value, float)]
+    out = {key: statistics.median(run[key] for run in runs) for key in keys}
+    out["sentences"], out["sentences_all_known"] = runs[0]["sentences"], runs[0]["sentences_all_known"]
+    out["max_abs_diff_known"] = {
+        name: max(run["max_abs_diff_known"][name] for run in runs) for name in runs[0]["max_abs_diff_known"]
+    }
+    return out
+
+
 def measure(task: str, **kwargs) -> dict:
     """Run one task in a fresh process; add its wall seconds and peak RSS (MB)."""
     started = time.perf_counter()
@@ -352,7 +411,7 @@ def make_slice(source: Path, target: Path, fraction: float | None = None, rows: 
 
 
 # Steps after training, whose peak memory is held against the .bin size.
-AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "write_report")
+AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "export_static", "write_report")
 
 
 def repeat_corpus(source: Path, target: Path, times: int) -> Path:
@@ -584,6 +643,19 @@ def main(argv: list[str] | None = None) -> int:
         results["torch"][key.replace("_per_s", "_vs_fasttext")] = (
             results["torch"][key]["median"] / results["torch"]["fasttext_per_s"]["median"]
         )
+
+    log("static export: sentence vectors from raw strings vs the fastText loop (20k reviews)")
+    static_dir = Path(layout.run_file("static_weights", run_dir)).parent
+    results["static"] = static_results(
+        repeat(
+            repeats,
+            "static_vs_fasttext",
+            model_bin=str(workflow_bin),
+            static_dir=str(static_dir),
+            tokens=str(ours_tokens),
+            n=20000,
+        )
+    )
 
     log("scaling: the workflow on 10% and 30% of the corpus and on the corpus three times over")
     scaling = {}

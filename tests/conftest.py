@@ -75,6 +75,7 @@ def tiny_config(workdir: Path) -> dict:
                 "corpus": {"path": str(GENSIM_DATA / "lee_background.cor"), "format": "txt"},
                 "tokenizer": {"name": "whitespace", "lowercase": True},
                 "fasttext": dict(TINY_FASTTEXT),
+                "package": {"language": ["en"]},
                 "finetune_word2vec": {
                     "activate": True,
                     "pretrained": str(REPO / "resources/pretrained/glove.6B.50d.5k.w2v.bin.gz"),

@@ -488,3 +488,36 @@ def test_similarity_score_that_is_not_finite_names_the_row(tmp_path):
     pairs.write_text("영화,배우,7.5\n사랑,미움,nan\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="row 2: the score 'nan' is not finite"):
         read_similarity_pairs(pairs)
+
+
+@pytest.fixture(params=["cut", "header", "foreign"])
+def damaged_export(request, tiny_pipeline, tmp_path):
+    """A copy of the torch export whose weights were cut by a failed copy, whose header is garbage,
+    or which is some other safetensors file."""
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    export = tmp_path / "export"
+    shutil.copytree(tiny_pipeline["torch_dir"], export)
+    weights = export / "embeddings.safetensors"
+    if request.param == "cut":
+        weights.write_bytes(weights.read_bytes()[:5000])
+    elif request.param == "header":
+        weights.write_bytes(b"\xff" * 64)
+    else:
+        save_file({"x": np.zeros((2, 2), dtype=np.float32)}, weights)
+    return export
+
+
+@pytest.mark.parametrize("tool", ["evaluate", "query"])
+def test_a_damaged_export_is_named_by_every_tool_that_opens_one(damaged_export, tool, capsys):
+    from morphvec.query import query_vectors
+
+    if tool == "evaluate":
+        code = run_cli(evaluate_vectors, ["--vectors", str(damaged_export), "--probe-words", "영화"])
+    else:
+        code = run_cli(query_vectors, ["--vectors", str(damaged_export), "--neighbours", "영화"])
+    message = one_message(capsys, code)
+    assert f"{damaged_export / 'embeddings.safetensors'}" in message and "\n  fix: " in message
+    assert "internal error" not in message

@@ -114,3 +114,22 @@ def test_nested_settings_are_options_with_the_schemas_defaults():
     probe = kwargs["evaluation"]["sentiment_probe"]
     assert probe["negative_max"] == 3 and probe["positive_min"] == 9  # given, and the schema's default
     assert kwargs["evaluation"]["similarity"] == {"ws": "a.csv"}
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+def test_help_names_each_default_once(script):
+    """argparse's ArgumentDefaultsHelpFormatter on top of help that already named the default printed
+    `(default: 100) (default: 100)`; now each option's default appears once, where it has one."""
+    parser = cli.build_parser(step_function(script))
+    for action in parser._actions:
+        text = parser._get_formatter()._get_help_string(action) if action.help else ""
+        assert text.count("(default") <= 1, (script.name, action.dest, text)
+    assert "(default: None)" not in " ".join(parser.format_help().split())
+
+
+def test_a_setting_without_a_description_names_its_key_and_default():
+    from morphvec.training import train_fasttext
+
+    assert "--dim VALUE config key fasttext.dim (default: 100)" in " ".join(
+        cli.build_parser(train_fasttext).format_help().split()
+    )

@@ -54,7 +54,7 @@ def test_the_report_reads_what_the_run_makes(tmp_path):
     inputs = plan.report_inputs(W)
     assert "finetune_model" not in inputs and len(inputs["compact_weights"]) == 3
     assert inputs["input_files"] == [str(tmp_path / "c.txt")]
-    files = plan.manifest_inputs(W)
+    files = plan.manifest_inputs(W)["run_files"]
     assert run_file("torch_weights").format(run="r") in files and len(files) == len(set(files))
     assert "--configfile=my.yaml" in plan.rerun_command("r")
 

@@ -56,7 +56,7 @@ def _parse_named_path(text: str) -> tuple[str, str]:
 
 def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
     """One option for a scalar, list or ``NAME=PATH`` mapping property of the schema."""
-    help_text = " ".join(prop.get("description", "").split())
+    help_text = " ".join(prop.get("description", "").split()) or f"config key {dest}"
     default = default_of(prop)
     kind = prop.get("type")
     if kind == "boolean":
@@ -71,7 +71,6 @@ def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
         )
     else:
         choices = prop.get("enum")
-        suffix = f" (default: {default})" if default is not None else ""
         group.add_argument(
             _option(name),
             dest=dest,
@@ -79,8 +78,20 @@ def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
             choices=choices,
             default=default,
             metavar=None if choices else "VALUE",
-            help=help_text + suffix,
+            help=help_text,
         )
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Names each default once: after the help, unless the help already says it; none for an
+    option without one (None), a switch that is off or an empty list."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default is None or default is False or default in ([], {}, argparse.SUPPRESS):
+            return text
+        return f"{text} (default: {default})".lstrip()
 
 
 def _add_setting(group, name: str, prop: dict, dest: str) -> None:
@@ -126,7 +137,7 @@ def build_parser(function: Callable, prog: str | None = None) -> argparse.Argume
         prog=prog or f"{function.__name__}.py",
         description=doc.split("\n\n")[0],
         allow_abbrev=False,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     sections = getattr(function, "config_sections", ())
     hints = typing.get_type_hints(inspect.unwrap(function))

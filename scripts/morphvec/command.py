@@ -26,6 +26,12 @@ def _evaluate() -> Callable:
     return evaluate_vectors
 
 
+def _package() -> Callable:
+    from morphvec.package import package_model
+
+    return package_model
+
+
 def _verify() -> Callable:
     from morphvec.manifest import verify_run
 
@@ -37,6 +43,7 @@ TOOLS: dict[str, tuple[str, Callable[[], Callable]]] = {
     "query": ("neighbours, analogies and similarities on any vectors morphvec writes", _query),
     "evaluate": ("score any vectors on word-similarity and analogy files", _evaluate),
     "verify": ("check a finished run against its manifest (rerun it and compare every file)", _verify),
+    "package": ("a finished run as a model folder to publish: `morphvec package RUN --into DIR`", _package),
 }
 RUN_HELP = "the workflow (Snakemake) with the config files checked first; other options go to Snakemake"
 
@@ -86,6 +93,19 @@ def run(argv: list[str]) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def package_arguments(argv: list[str]) -> list[str]:
+    """``RUN --into DIR`` as the package step's own options (``--run-dir``, ``--package``): RUN is
+    a run's results directory or a run name under ``results/``."""
+    from morphvec.layout import RESULTS
+
+    if not argv or argv[0].startswith("-"):
+        return argv  # --help, or the step's own options
+    run, rest = argv[0], argv[1:]
+    run_dir = run if Path(run).is_dir() or "/" in run else str(Path(RESULTS) / run)
+    rest = ["--package" if arg == "--into" else arg.replace("--into=", "--package=") for arg in rest]
+    return ["--run-dir", run_dir, *rest]
+
+
 def main(argv: list[str] | None = None) -> int:
     """The entry point of the ``morphvec`` console script."""
     argv = sys.argv[1:] if argv is None else argv
@@ -95,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     if command == "run":
         return run(rest)
+    if command == "package":
+        rest = package_arguments(rest)
     if command not in TOOLS:
         print(f"error: unknown command {command!r}\n  fix: use one of run, {', '.join(TOOLS)}", file=sys.stderr)
         return 2

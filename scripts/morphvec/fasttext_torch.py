@@ -233,7 +233,13 @@ class FastTextEmbedding(nn.Module):
         directory = path.parent if path.suffix == ".safetensors" else path
         weights = path if path.suffix == ".safetensors" else directory / WEIGHTS_FILE
         compact: dict[str, torch.Tensor] = {}
-        with safe_open(weights, framework="pt") as handle:
+        try:
+            handle = safe_open(weights, framework="pt")
+        except Exception as error:  # safetensors' own SafetensorError: a cut or damaged file
+            if isinstance(error, OSError):
+                raise
+            raise ValueError(f"{weights}: not a readable safetensors file ({error}); export or copy it again") from None
+        with handle:
             metadata = handle.metadata() or {}
             if metadata.get("format") == COMPACT_FORMAT:
                 compact = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118

@@ -14,6 +14,7 @@
 small KeyedVectors surface the evaluation and the query tool use.  A new vector reader goes here.
 """
 
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -94,10 +95,18 @@ def has_subwords(kv) -> bool:
 
 def open_torch_export(path: str | Path, **options):
     """A torch export or compact export directory (or its ``embeddings.safetensors``) in the
-    torch-only loader, memory-mapped."""
+    torch-only loader, memory-mapped; a damaged, cut or foreign file is named with the fix."""
     from morphvec.fasttext_torch import FastTextEmbedding
 
-    return FastTextEmbedding.load(path, **options)
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"torch export not found: {path}", "give an export_torch or compress_vectors directory")
+    try:
+        return FastTextEmbedding.load(path, **options)
+    except ValueError as error:  # the loader names the file and what is wrong with it
+        raise UserInputError(
+            str(error).split("; export")[0], "export it again (or copy the export completely)"
+        ) from None
 
 
 def open_fasttext_model(path: str | Path):
@@ -357,12 +366,18 @@ class StaticVectors:
         return [i for i in ids if i != self.unknown_id and i < limit]
 
     def sentence_vectors(self, texts: list[str], vocabulary_only: bool = False) -> np.ndarray:
-        out = np.zeros((len(texts), self.embeddings.shape[1]), dtype=np.float32)
-        for row, ids in enumerate(self.ids(texts)):
-            known = self.known(ids, vocabulary_only)
-            if known:
-                out[row] = self.embeddings[known].mean(axis=0)
-        return out
+        """The mean of each text's known rows, for a batch at once: a sparse (texts x rows) matrix
+        of 1/count weights times the table, so that no copy of a row per token is made."""
+        from scipy.sparse import csr_matrix
+
+        encoded = self.ids(texts)
+        limit = self.vocabulary_rows if vocabulary_only else len(self.embeddings)
+        known = [[i for i in ids if i != self.unknown_id and i < limit] for ids in encoded]
+        counts = np.array([len(ids) for ids in known], dtype=np.int64)
+        columns = np.fromiter(itertools.chain.from_iterable(known), dtype=np.int64, count=int(counts.sum()))
+        weights = np.repeat(1.0 / np.maximum(counts, 1), counts).astype(np.float32)
+        means = csr_matrix((weights, columns, np.r_[0, np.cumsum(counts)]), shape=(len(texts), len(self.embeddings)))
+        return np.asarray(means @ self.embeddings, dtype=np.float32)
 
 
 # --- the compact export's reference decoding ---------------------------------------------

@@ -61,6 +61,8 @@ FILES = {
     "plots": "report/plots",
     # write_manifest: the run directory is an RO-Crate
     "manifest": "ro-crate-metadata.json",
+    # package_model: the folder to publish (after the manifest, whose SHA-256 its card cites)
+    "package": "package",
 }
 
 # Files of all runs together.

@@ -46,7 +46,7 @@ def _environment():
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".md.j2"),  # HTML escaped; Markdown as written
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -88,6 +88,11 @@ def font_face(text: str) -> str:
     font.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"@font-face{{font-family:'NanumGothic morphvec';src:url(data:font/ttf;base64,{data}) format('truetype');}}"
+
+
+def render_text(template: str, **view) -> str:
+    """Render a Markdown template (the model card): no escaping, no font."""
+    return _environment().get_template(template).render(**view)
 
 
 def render(template: str, **view) -> str:

@@ -144,6 +144,27 @@ def atomic_save_dir(path: str | os.PathLike) -> Iterator[str]:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a fresh temporary directory beside ``path``; on success it replaces ``path`` (a
+    directory output, whole or not at all; an older ``path`` is removed first)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield str(tmp_dir)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        os.replace(tmp_dir, path)
+    except BaseException as error:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        _name_unnamed_os_error(error, path)
+        raise
+
+
 def write_json(path: str | os.PathLike, data: Any) -> None:
     """Write ``data`` as pretty, key-sorted UTF-8 JSON, atomically."""
     with atomic_open(path) as handle:

@@ -140,7 +140,7 @@ class Workflow:
 
     def final_outputs(self) -> list[str]:
         """The per-run reports and the comparison of all runs: the rest is built on the way."""
-        names = ("metrics", "report_html", "manifest")
+        names = ("metrics", "report_html", "manifest", "package")
         reports = [run_file(name).format(run=run) for run in self.runs for name in names]
         return [*reports, summary_file("summary_tsv"), summary_file("summary_html")]
 
@@ -197,12 +197,13 @@ class Workflow:
         inputs["compact_weights"] = self.compact_files("compact_weights", run)
         return inputs
 
-    def manifest_inputs(self, wildcards) -> list[str]:
-        """Every file of the run, so that the manifest is written last and again when one changes."""
+    def manifest_inputs(self, wildcards) -> dict:
+        """Every file of the run (``run_files``) and its metrics, so that the manifest is written
+        last and again when one changes."""
         run = wildcards.run
         per_shard = PER_SHARD
         per_variant = ("compact_weights", "compact_vocab", "compact_loader", "compress_stats")
-        skip = {"manifest", "metrics", "plots", "documents", *per_shard, *per_variant}
+        skip = {"manifest", "metrics", "plots", "documents", "package", *per_shard, *per_variant}
         if not self.is_activated(run, "finetune_word2vec"):
             skip |= {"finetune_model", "finetune_stats"}
         files = [run_file(name).format(run=run) for name in FILES if name not in skip]
@@ -210,7 +211,13 @@ class Workflow:
             files += self.shard_files(name)(wildcards)
         for name in per_variant:
             files += self.compact_files(name, run)
-        return files
+        return {"metrics": run_file("metrics").format(run=run), "run_files": files}
+
+    def package_inputs(self, wildcards) -> dict[str, str]:
+        """What the published folder holds and its card cites."""
+        names = ["model_bin", "torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer"]
+        names += ["static_config", "static_modules", "static_stats", "metrics", "manifest"]
+        return {name: run_file(name).format(run=wildcards.run) for name in names}
 
     def summary_inputs(self) -> dict[str, list[str]]:
         """What the summary compares: every run's metrics, exports and timing files (each

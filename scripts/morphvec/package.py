@@ -1,0 +1,213 @@
+"""A model folder ready to publish on the Hugging Face hub (nothing is uploaded).
+
+``results/<run>/package/`` (or ``morphvec package RUN --into DIR``) holds:
+
+* ``model.bin`` -- the fastText model at the root, the hub's convention for fastText
+  (``library_name: fasttext``);
+* ``model.safetensors``, ``tokenizer.json``, ``config.json``, ``modules.json`` -- the static
+  export, so that ``SentenceTransformer(dir)`` and ``StaticModel.from_pretrained(dir)`` open the
+  folder itself;
+* ``torch/`` -- the torch export with its torch-only loader;
+* ``README.md`` -- the model card: YAML metadata (language, license, library, tags, datasets, a
+  ``model-index`` with the report's measured scores) written with ``huggingface_hub``'s own
+  card classes, then how to load the vectors in each library, the training settings, the
+  provenance (commit, manifest SHA-256) and the citations of the evaluation sets.
+"""
+
+import logging
+import shutil
+from pathlib import Path
+
+from morphvec import provenance, render
+from morphvec.runtime import atomic_dir, read_json, require_file
+from morphvec.schema import SCHEMA_DEFAULT, configured
+
+log = logging.getLogger("morphvec.package")
+
+# layout name -> name inside the package
+PACKAGE_FILES = {
+    "model_bin": "model.bin",
+    "static_weights": "model.safetensors",
+    "static_tokenizer": "tokenizer.json",
+    "static_config": "config.json",
+    "static_modules": "modules.json",
+    "torch_weights": "torch/embeddings.safetensors",
+    "torch_vocab": "torch/vocab.txt",
+    "torch_loader": "torch/fasttext_torch.py",
+}
+
+# Citations of the evaluation files morphvec ships, by file name.
+CITATIONS = {
+    "WS353_korean.csv": (
+        "Sungjoon Park, Jeongmin Byun, Sion Baek, Yongseok Cho, Alice Oh. Subword-level Word Vector "
+        "Representations for Korean. ACL 2018 (Korean WordSim-353)."
+    ),
+    "analogy_family_ko.txt": "182 Korean family analogies written for morphvec (CC0).",
+    "analogy_extra_ko.txt": "750 Korean analogy questions in six sections written for morphvec (CC0).",
+}
+FASTTEXT_CITATION = (
+    "Piotr Bojanowski, Edouard Grave, Armand Joulin, Tomas Mikolov. Enriching Word Vectors with Subword "
+    "Information. TACL 2017."
+)
+
+
+def _eval_results(metrics: dict) -> list:
+    """The report's headline scores as ``huggingface_hub`` evaluation results (the model-index)."""
+    from huggingface_hub import EvalResult
+
+    results = []
+    quality = metrics["quality"]
+    for name, scores in quality["similarity"].items():
+        for key, label in (("spearman", "in-vocabulary pairs"), ("spearman_all_pairs_subword", "all pairs, subword")):
+            if scores.get(key) is not None:
+                results.append(
+                    EvalResult(
+                        task_type="word-similarity",
+                        dataset_type=name,
+                        dataset_name=name,
+                        metric_type="spearmanr",
+                        metric_value=round(scores[key], 4),
+                        metric_name=f"Spearman rho, {label}",
+                    )
+                )
+        results.append(
+            EvalResult(
+                "word-similarity",
+                name,
+                name,
+                "coverage",
+                round(scores["coverage"], 4),
+                metric_name="pairs in vocabulary",
+            )
+        )
+    for name, scores in quality.get("analogy_subword", quality["analogy"]).items():
+        if scores.get("accuracy") is not None:
+            results.append(
+                EvalResult(
+                    "word-analogy",
+                    name,
+                    name,
+                    "accuracy",
+                    round(scores["accuracy"], 4),
+                    metric_name="3CosAdd accuracy, OOV-aware",
+                )
+            )
+    probe = metrics.get("sentiment_probe")
+    if probe:
+        results.append(
+            EvalResult(
+                "text-classification",
+                "sentiment_probe",
+                "sentiment probe (logistic regression on sentence vectors)",
+                "accuracy",
+                round(probe["accuracy"], 4),
+            )
+        )
+    return results
+
+
+EXAMPLE_SENTENCE = {"ko": "이 영화 정말 재밌다", "en": "this movie is really fun"}
+
+
+def _tokens_are(tokenizer: dict) -> str:
+    kind = {"mecab": "MeCab-ko morphemes", "kiwi": "Kiwi morphemes", "whitespace": "whitespace-separated words"}
+    text = kind.get(tokenizer["name"], f"{tokenizer['name']} tokens")
+    if tokenizer["pos"]:
+        text += " with their part-of-speech tags (`영화/NNG`)"
+    if tokenizer["unit"] == "jamo":
+        text += ", stored as jamo"
+    return text
+
+
+def _example_word(vocab: Path) -> str:
+    """The most frequent vocabulary token that looks like a word (the snippets look it up)."""
+    from morphvec.analyses import is_word_like
+
+    words = vocab.read_text(encoding="utf-8").split("\n")
+    return next((w for w in words if w != "</s>" and len(w.split("/")[0]) > 1 and is_word_like(w)), words[0])
+
+
+def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> dict:
+    """What the card shows beyond metrics.json: the example inputs, the exports' figures, provenance."""
+    import yaml
+
+    from morphvec.jamo import from_jamo
+    from morphvec.tokenize import Tokenizer
+
+    settings = metrics["settings"]
+    tokenizer = {"name": "mecab", "pos": False, "unit": "syllable", "lowercase": False, **settings.get("tokenizer", {})}
+    language = (settings.get("package", {}).get("language") or ["ko"])[0]
+    sentence = EXAMPLE_SENTENCE.get(language, EXAMPLE_SENTENCE["ko"])
+    split = Tokenizer(tokenizer["name"], tokenizer["pos"], "syllable", tokenizer["lowercase"])
+    model_word = _example_word(Path(inputs["torch_vocab"]))
+    evaluation_files = [Path(r["path"]).name for name, r in sorted(metrics["inputs"].items()) if name != "corpus"]
+    quality = metrics["quality"]
+    shown = {key: settings.get(key, {}) for key in ("tokenizer", "fasttext", "trainer") if key in settings}
+    return {
+        "metadata": metadata,
+        "tokens_are": _tokens_are(tokenizer),
+        "ngram_units": "jamo" if tokenizer["unit"] == "jamo" else "characters",
+        "corpus_name": Path(metrics["corpus"]["corpus"]).name,
+        "fasttext": metrics["training"]["params"],
+        "static": read_json(inputs["static_stats"]),
+        "tokenizer": tokenizer,
+        "tokenizer_package": {"mecab": "python-mecab-ko", "kiwi": "kiwipiepy"}.get(tokenizer["name"], "str.split"),
+        "sentence": sentence,
+        "example_text": " ".join(token for token, _ in split(sentence)),
+        "model_word": model_word,
+        "word": from_jamo(model_word),
+        "analogies": quality.get("analogy_subword") or quality["analogy"],
+        "settings_yaml": yaml.safe_dump(shown, allow_unicode=True, sort_keys=True),
+        "source": provenance.source(),
+        "manifest_sha256": manifest_sha256,
+        "citations": [FASTTEXT_CITATION, *(CITATIONS[f] for f in evaluation_files if f in CITATIONS)],
+    }
+
+
+def _card(
+    metrics: dict, inputs: dict, manifest_sha256: str, license: str, datasets: list[str], language: list[str]
+) -> str:
+    """The model card: metadata from huggingface_hub's card classes, the text from
+    templates/model_card.md.j2."""
+    from huggingface_hub import ModelCardData
+
+    name = metrics["settings"].get("tokenizer", {}).get("name", "mecab")
+    tags = ["fasttext", "word-embeddings", "static-embeddings", "sentence-transformers", "model2vec", "morphvec"]
+    data = ModelCardData(
+        language=language,
+        license=license,
+        library_name="fasttext",
+        pipeline_tag="feature-extraction",
+        tags=[*tags, f"tokenizer-{name}"],
+        datasets=datasets or None,
+        model_name=metrics["run"],
+        eval_results=_eval_results(metrics),
+    )
+    view = _view(metrics, inputs, manifest_sha256, data.to_yaml() + "\n")
+    return render.render_text("model_card.md.j2", m=metrics, view=view)
+
+
+@configured("package")
+def package_model(
+    inputs: dict,
+    package: str | Path,
+    *,
+    license: str = SCHEMA_DEFAULT,
+    datasets: list[str] = SCHEMA_DEFAULT,
+    language: list[str] = SCHEMA_DEFAULT,
+) -> dict:
+    """A model folder ready to publish (see the module docstring): ``inputs`` are the run's files
+    by layout name (``model_bin``, the torch and static exports, ``metrics``, ``manifest``);
+    ``license``, ``datasets`` and ``language`` go into the card's metadata."""
+    metrics = read_json(require_file(inputs.get("metrics") or "", "the run's metrics.json", "run write_report"))
+    manifest = require_file(inputs.get("manifest") or "", "the run's manifest", "run write_manifest")
+    needed = [*PACKAGE_FILES, "static_stats"]
+    sources = {name: require_file(inputs.get(name) or "", name, "run the workflow to the end") for name in needed}
+    with atomic_dir(package) as tmp:
+        for name, target in PACKAGE_FILES.items():  # copies: a card reader may edit the folder
+            (Path(tmp) / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sources[name], Path(tmp) / target)
+        card = _card(metrics, sources, provenance.sha256(manifest), license, datasets, language)
+        (Path(tmp) / "README.md").write_text(card, encoding="utf-8")
+    log.info("packaged %s into %s", metrics["run"], package)
+    return {"package": str(package), "files": sorted(["README.md", *PACKAGE_FILES.values()])}
