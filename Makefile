@@ -28,6 +28,8 @@ run: $(INSTALLED)
 	@echo "Outputs are in results/<run>/<step>/. Reports:"
 	@$(BIN)/python -c "import pathlib; [print('  ' + str(p)) for p in sorted(pathlib.Path('results').glob('*/report/report.html'))]"
 	@echo "  results/summary.html (all runs compared), results/snakemake_report.html (Snakemake's report)"
+	@echo "Manifests (one SHA-256 identifies a run; \`morphvec verify --results results/<run>\` checks it):"
+	@$(BIN)/python -c "import hashlib, pathlib; [print(f'  {p}  SHA-256 {hashlib.sha256(p.read_bytes()).hexdigest()}') for p in sorted(pathlib.Path('results').glob('*/ro-crate-metadata.json'))]"
 
 ## test: lint (ruff, snakefmt, snakemake --lint) and the test suite
 test: lint unit

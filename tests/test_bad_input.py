@@ -521,3 +521,26 @@ def test_a_damaged_export_is_named_by_every_tool_that_opens_one(damaged_export, 
     message = one_message(capsys, code)
     assert f"{damaged_export / 'embeddings.safetensors'}" in message and "\n  fix: " in message
     assert "internal error" not in message
+
+
+@pytest.mark.parametrize(("counted", "said"), [(12, "has 10"), (8, "has more")], ids=["fewer", "more"])
+def test_a_document_count_that_does_not_match_the_corpus_stops_the_shard(tmp_path, counted, said, capsys):
+    """A shard used to tokenize 0 documents, or the last one to stop early, without a word."""
+    corpus = tmp_path / "reviews.tsv"
+    corpus.write_text("\n".join(sample_rows(10)) + "\n", encoding="utf-8")
+    documents = tmp_path / "documents.json"
+    documents.write_text(json.dumps({"documents": counted}), encoding="utf-8")
+    argv = ["--corpus", str(corpus), "--tokens", str(tmp_path / "t.txt"), "--documents", str(documents)]
+    code = run_cli(tokenize_corpus, [*argv, "--shard", "1", "--shards", "2", "--name", "whitespace"])
+    message = one_message(capsys, code)
+    assert f"{documents}: the document count says {counted} documents, but the corpus {said}" in message
+    assert not (tmp_path / "t.txt").exists()  # nothing half-made looks finished
+
+
+def test_a_top_level_typo_is_named(tmp_path):
+    from morphvec.schema import config_file_problem
+
+    config = tmp_path / "my.yaml"
+    config.write_text("run:\n  r:\n    corpus: {path: c.txt}\n", encoding="utf-8")
+    problem = config_file_problem(config)
+    assert problem.startswith(f"config file {config}: line 1: unknown key 'run'") and "runs:" in problem

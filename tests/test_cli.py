@@ -133,3 +133,43 @@ def test_a_setting_without_a_description_names_its_key_and_default():
     assert "--dim VALUE config key fasttext.dim (default: 100)" in " ".join(
         cli.build_parser(train_fasttext).format_help().split()
     )
+
+
+def bounded_options():
+    """Every (script, option, out-of-bounds value, its config key's bound) a CLI offers."""
+    cases = []
+    for script in SCRIPTS:
+        parser = cli.build_parser(step_function(script))
+        for action in parser._actions:
+            converter = action.type
+            prop = getattr(converter, "schema", None)
+            if not prop or not action.option_strings:
+                continue
+            for bound, outside in (("minimum", -1), ("exclusiveMinimum", 0), ("maximum", 1)):
+                if bound in prop:
+                    value = prop[bound] + outside
+                    cases.append(
+                        pytest.param(
+                            script,
+                            action.option_strings[0],
+                            value,
+                            id=f"{script.stem}{action.option_strings[0]}={value}",
+                        )
+                    )
+    return cases
+
+
+@pytest.mark.parametrize(("script", "option", "value"), bounded_options())
+def test_every_cli_option_with_a_bound_refuses_a_value_outside_it(script, option, value, capsys):
+    """The schema's bounds hold on the command line too (`--max-chars 0` never ended before)."""
+    parser = cli.build_parser(step_function(script))
+    with pytest.raises(SystemExit) as ended:
+        parser.parse_args([option, str(value)])
+    assert ended.value.code == 2
+    assert f"argument {option}: " in capsys.readouterr().err
+
+
+def test_the_bounds_cover_every_bounded_setting():
+    options = {case.values[1] for case in bounded_options()}
+    assert {"--max-chars", "--dim", "--lr", "--tolerance", "--extend-min-count", "--limit"} <= options
+    assert len(options) >= 25

@@ -105,4 +105,20 @@ def test_content_tags_of_both_tagging_tokenizers():
 def test_expressions():
     assert parse_expression("왕 - 남자 + 여자") == (["왕", "여자"], ["남자"])
     assert parse_expression("왕-남자+여자") == (["왕", "여자"], ["남자"])
-    assert parse_expression("영화") == (["영화"], [])
+    assert parse_expression("배우 + 영화") == (["배우", "영화"], [])
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        ({"neighbours": ["영화"], "topn": 0}, "--topn 0: at least 1"),
+        ({"neighbours": ["영화"], "topn": -3}, "--topn -3: at least 1"),
+        ({"neighbours": [""]}, "an empty word"),
+        ({"analogy": ["영화"]}, "has one word"),
+    ],
+    ids=["topn-0", "topn-negative", "empty-word", "one-word-analogy"],
+)
+def test_a_request_that_cannot_be_answered_is_an_error(tiny_pipeline, request_, expected):
+    """These were accepted and ignored or answered with nonsense (neighbours of '' at 0.0)."""
+    with pytest.raises(UserInputError, match=expected):
+        query_vectors(tiny_pipeline["torch_dir"], **request_)

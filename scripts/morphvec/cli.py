@@ -49,6 +49,26 @@ def _schema_type(prop: dict) -> Callable[[str], Any]:
     return converter
 
 
+def _bounded(prop: dict) -> Callable[[str], Any]:
+    """``_schema_type`` whose result must also meet the property's schema (minimum, maximum,
+    enum, ...), checked by jsonschema: the same check, by the same code, as for a config file."""
+    import jsonschema
+
+    convert = _schema_type(prop)
+    validator = jsonschema.Draft202012Validator({k: v for k, v in prop.items() if k not in ("default", "description")})
+
+    def checked(text: str) -> Any:
+        value = convert(text)
+        error = next(iter(validator.iter_errors(value)), None)
+        if error is not None:
+            raise argparse.ArgumentTypeError(error.message)
+        return value
+
+    checked.__name__ = getattr(convert, "__name__", "value")  # argparse's "invalid int value" names it
+    checked.schema = prop
+    return checked
+
+
 def _parse_named_path(text: str) -> tuple[str, str]:
     name, sep, path = text.partition("=")
     return (name, path) if sep else (Path(text).stem, text)
@@ -74,7 +94,7 @@ def _add_schema_option(group, name: str, prop: dict, dest: str) -> None:
         group.add_argument(
             _option(name),
             dest=dest,
-            type=_schema_type(prop),
+            type=_bounded(prop),
             choices=choices,
             default=default,
             metavar=None if choices else "VALUE",

@@ -83,6 +83,8 @@ def train_product_quantizer(
     learn = matrix if rows <= sample else matrix[np.sort(rng.choice(rows, sample, replace=False))]
     codes = np.zeros((rows, subvectors), dtype=np.uint8)
     codebooks = np.zeros((subvectors, k, width), dtype=np.float32)
+    if rows == 0:  # nothing to quantize (a model without n-grams keeps no bucket): empty codes
+        return codes, codebooks
     for piece in range(subvectors):
         columns = slice(piece * width, (piece + 1) * width)
         kmeans = KMeans(n_clusters=k, n_init=1, random_state=seed + piece, max_iter=50)

@@ -59,7 +59,7 @@ class TorchVectors:
         self.vectors = self.embedding.embedding.weight.detach().numpy()
         output = self.embedding.output_vectors
         self.output_vectors = None if output is None else output.numpy()
-        self.has_subwords = True
+        self.has_subwords = self.embedding.max_n > 0 and self.embedding.bucket > 0
 
     def get_vector(self, word: str) -> np.ndarray:
         return self.embedding.word_vectors([word])[0].detach().numpy()
@@ -90,7 +90,10 @@ def load_vectors(path: str | Path, fmt: str = "auto", trust_pickle: bool = False
 
 
 def has_subwords(kv) -> bool:
-    return bool(getattr(kv, "has_subwords", False) or getattr(kv, "bucket", 0))
+    """Whether ``kv`` gives unknown words a vector from their character n-grams."""
+    if hasattr(kv, "has_subwords"):
+        return bool(kv.has_subwords)
+    return bool(getattr(kv, "bucket", 0)) and bool(getattr(kv, "max_n", 0))
 
 
 def open_torch_export(path: str | Path, **options):
@@ -386,7 +389,7 @@ class StaticVectors:
 def decode(codes: np.ndarray, codebooks: np.ndarray) -> np.ndarray:
     """Rows rebuilt from their codes: the chosen centroid of every piece, side by side."""
     pieces = codebooks[np.arange(codebooks.shape[0]), codes.astype(np.int64)]  # (rows, subvectors, width)
-    return pieces.reshape(len(codes), -1)
+    return pieces.reshape(len(codes), codebooks.shape[0] * codebooks.shape[2])
 
 
 class CompactReference:

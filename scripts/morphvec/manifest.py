@@ -6,14 +6,21 @@ with the ``rocrate`` package: every input (corpus, evaluation files, pretrained 
 file the run wrote, with size and SHA-256; the resolved config; the seeds; the software and its
 versions (Python, fastText, gensim, python-mecab-ko and its dictionary, numpy, torch,
 Snakemake); morphvec's git commit and whether the tree was dirty; the platform; the command that
-reruns it.  It holds no dates or durations (``datePublished`` is the commit's date), so two
-clean single-threaded runs write the same manifest except for the entries of timing files
-(logs and benchmarks), whose own bytes are times.
+reruns it.  It holds no dates or durations (``datePublished`` is the commit's date), and the
+timing files (logs and benchmarks, whose own bytes are times) are listed without size or SHA-256,
+so two clean single-threaded runs write the same manifest byte for byte: one SHA-256 of
+``ro-crate-metadata.json`` identifies a run.
+
+``verify`` (:func:`verify_run`) first checks every recorded file on disk against its SHA-256
+(``--no-rerun`` stops there), then names the provenance that differs from now (commit, package
+versions), reruns into a fresh directory and compares artefact by artefact; a page that differs
+only in its provenance lines (marked in the page) is reported apart, not as a different result.
 """
 
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,10 +59,14 @@ def _seeds(settings: dict) -> dict:
 
 
 def _output_files(run_dir: Path) -> list[str]:
-    """Every file of the run directory (relative, sorted) but the manifest and its own log."""
+    """Every file of the run directory (relative, sorted) but the manifest, its own log and the
+    published folder (written after the manifest, whose SHA-256 its card cites)."""
     own = {MANIFEST, "logs/write_manifest.log", "logs/write_manifest.log.traceback"}
     found = (p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
-    return sorted(name for name in found if name not in own and not Path(name).name.startswith("."))
+    after = (f"{layout.FILES['package']}/", "logs/package_model.log")
+    return sorted(
+        name for name in found if name not in own and not name.startswith(after) and not Path(name).name.startswith(".")
+    )
 
 
 def _software(crate) -> list:
@@ -110,8 +121,8 @@ def build_crate(run: str, run_dir: Path, settings: dict, command: str):
     deterministic = single_threaded(settings)
     outputs = []
     for relative in _output_files(run_dir):
-        facts = _file_facts(run_dir / relative)
         timing = is_timing_file(relative)
+        facts = {} if timing else _file_facts(run_dir / relative)  # times: listed, not hashed
         facts["morphvec:role"] = "timing" if timing else "artefact"
         facts["morphvec:deterministic"] = not timing and (deterministic or relative.startswith(ALWAYS_DETERMINISTIC))
         outputs.append(crate.add_file(dest_path=relative, properties=facts))
@@ -180,7 +191,12 @@ def read_manifest(path: str | Path) -> dict:
     if action is None:
         raise UserInputError(f"{path}: no morphvec run in this RO-Crate", "give results/<run>/ro-crate-metadata.json")
     inputs = [graph[ref["@id"]] for ref in action["object"] if ref["@id"].startswith("#input-")]
+    morphvec = graph.get("#morphvec", {})
+    software = {e["name"]: e["softwareVersion"] for key, e in graph.items() if key.startswith("#software-")}
     return {
+        "commit": morphvec.get("softwareVersion"),
+        "dirty": "uncommitted" in morphvec.get("description", ""),
+        "versions": software,
         "run": action["@id"].removeprefix("#run-"),
         "config": json.loads(action["morphvec:config"]),
         "command": action["morphvec:command"],
@@ -199,6 +215,52 @@ def _manifests(target: Path) -> list[Path]:
     if not found:
         raise UserInputError(f"no {MANIFEST} in {target} or its run directories", "give a finished results directory")
     return found
+
+
+PROVENANCE = re.compile(r"<!-- morphvec:provenance -->.*?<!-- /morphvec:provenance -->", re.DOTALL)
+
+
+def without_provenance(path: Path) -> bytes | None:
+    """A page's bytes without its marked provenance lines (commit, versions, platform); None for
+    a file that has none."""
+    if path.suffix not in (".html", ".md"):
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return PROVENANCE.sub("", text).encode("utf-8") if PROVENANCE.search(text) else None
+
+
+def check_on_disk(recorded: dict) -> list[tuple[str, str, str]]:
+    """``(file, outcome, detail)`` for every recorded artefact as it is on disk now: identical,
+    differs (its SHA-256 is not the recorded one) or missing.  Timing files are not hashed in the
+    manifest and are not checked."""
+    rows = []
+    for name, facts in sorted(recorded["files"].items()):
+        if facts.get("morphvec:role") == "timing":
+            continue
+        path = recorded["run_dir"] / name
+        if not path.is_file():
+            rows.append((name, "missing", "recorded in the manifest, not on disk"))
+        elif provenance.sha256(path) != facts.get("sha256"):
+            rows.append((name, "differs", f"SHA-256 differs from the manifest ({path.stat().st_size:,} bytes now)"))
+        else:
+            rows.append((name, "identical", ""))
+    return rows
+
+
+def provenance_changes(recorded: dict) -> list[str]:
+    """What differs between the code and packages that made the run and the ones here now."""
+    now = provenance.source()
+    changes = []
+    if recorded.get("commit") and recorded["commit"] != now["commit"]:
+        cause = " (this copy is not a git checkout)" if now["commit"].startswith("unknown") else ""
+        changes.append(f"morphvec commit: recorded {recorded['commit']}, here {now['commit']}{cause}")
+    elif now["dirty"] and not recorded.get("dirty"):
+        changes.append("morphvec: this checkout has uncommitted changes, the run's had none")
+    for name, version in sorted(recorded.get("versions", {}).items()):
+        current = provenance.versions().get(name, "not recorded here")
+        if current != version:
+            changes.append(f"{name}: recorded {version}, here {current}")
+    return changes
 
 
 def _check_inputs(recorded: dict, workdir: Path) -> None:
@@ -271,6 +333,10 @@ def compare_runs(original: dict, rerun: dict) -> list[tuple[str, str, str]]:
             rows.append((name, "missing", "the rerun did not write it"))
         elif again["sha256"] == facts["sha256"]:
             rows.append((name, "identical", ""))
+        elif (kept := without_provenance(original["run_dir"] / name)) is not None and kept == without_provenance(
+            rerun["run_dir"] / name
+        ):
+            rows.append((name, "provenance", "only its provenance lines differ (commit, versions, platform)"))
         else:
             diff = largest_difference(original["run_dir"] / name, rerun["run_dir"] / name)
             detail = (
@@ -287,40 +353,71 @@ def compare_runs(original: dict, rerun: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
-def verify_run(results: str | Path, into: str | Path | None = None, *, cores: int = 2) -> dict:
-    """Rerun a finished run into a fresh directory and compare every file with the original.
+def _print_rows(run: str, rows: list[tuple[str, str, str]], prefix: str, outcomes: dict) -> None:
+    for name, outcome, detail in rows:
+        print(f"{prefix}{outcome:<10} {run}/{name}{'  ' + detail if detail else ''}")
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+
+def _verify_on_disk(recorded: dict, outcomes: dict) -> list[str]:
+    """The files as they are against the manifest: the failures (a file edited, cut or gone)."""
+    rows = check_on_disk(recorded)
+    _print_rows(recorded["run"], [row for row in rows if row[1] != "identical"], "on disk   ", outcomes)
+    identical = sum(1 for row in rows if row[1] == "identical")
+    print(f"on disk    {identical} of {len(rows)} recorded files of {recorded['run']} match the manifest's SHA-256")
+    return [f"{recorded['run']}/{name} ({outcome} on disk)" for name, outcome, _ in rows if outcome != "identical"]
+
+
+def _verify_by_rerun(recorded: dict, manifest_path: Path, into, cores: int, outcomes: dict) -> list[str]:
+    """Rerun into a fresh directory and compare: the failures (deterministic artefacts that differ)."""
+    workdir = manifest_path.resolve().parents[2]
+    _check_inputs(recorded, workdir)
+    fresh = (
+        Path(into) / recorded["run"] if into else Path(tempfile.mkdtemp(prefix=f"morphvec-verify-{recorded['run']}-"))
+    )
+    if fresh.exists() and any(fresh.iterdir()):
+        raise UserInputError(f"{fresh} is not empty", "give --into a new or empty directory")
+    fresh.mkdir(parents=True, exist_ok=True)
+    _rerun(recorded, fresh, _prepare(recorded, workdir, fresh), cores)
+    again = read_manifest(Path(layout.run_file("manifest", fresh / layout.RESULTS / recorded["run"])))
+    rows = compare_runs(recorded, again)
+    _print_rows(recorded["run"], rows, "rerun     ", outcomes)
+    return [
+        f"{recorded['run']}/{name}"
+        for name, outcome, _ in rows
+        if outcome in ("differs", "missing") and recorded["files"].get(name, {}).get("morphvec:deterministic")
+    ]
+
+
+def verify_run(results: str | Path, into: str | Path | None = None, *, cores: int = 2, rerun: bool = True) -> dict:
+    """Check a finished run against its manifest: the files you have, then a rerun.
 
     ``results``: a run's ``ro-crate-metadata.json``, its run directory, or a results directory
-    (every run in it).  ``into``: the fresh working directory (default: a new temporary one).
-    Prints one line per file -- identical, differs (for vectors, the largest difference),
-    missing, timing -- and fails when a deterministic artefact differs or is missing.
+    (every run in it).  First every recorded file on disk is checked against the manifest's
+    SHA-256 (seconds); ``--no-rerun`` stops there.  Then the provenance that differs from here
+    (morphvec's commit, package versions) is named, and the run is rerun into ``into`` (default:
+    a new temporary directory) and compared file by file: identical, differs (for vectors, the
+    largest difference), provenance (a page whose only differences are its provenance lines),
+    missing, timing.  Fails when a file on disk differs from the manifest or a deterministic
+    artefact of the rerun differs.
     """
-    failures = []
+    failures: list[str] = []
     outcomes: dict[str, int] = {}
     for manifest_path in _manifests(Path(results)):
         recorded = read_manifest(manifest_path)
-        workdir = manifest_path.resolve().parents[2]
-        _check_inputs(recorded, workdir)
-        fresh = (
-            Path(into) / recorded["run"]
-            if into
-            else Path(tempfile.mkdtemp(prefix=f"morphvec-verify-{recorded['run']}-"))
-        )
-        if fresh.exists() and any(fresh.iterdir()):
-            raise UserInputError(f"{fresh} is not empty", "give --into a new or empty directory")
-        fresh.mkdir(parents=True, exist_ok=True)
-        _rerun(recorded, fresh, _prepare(recorded, workdir, fresh), cores)
-        again = read_manifest(Path(layout.run_file("manifest", fresh / layout.RESULTS / recorded["run"])))
-        for name, outcome, detail in compare_runs(recorded, again):
-            print(f"{outcome:<10} {recorded['run']}/{name}{'  ' + detail if detail else ''}")
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            deterministic = recorded["files"].get(name, {}).get("morphvec:deterministic")
-            if outcome in ("differs", "missing") and deterministic:
-                failures.append(f"{recorded['run']}/{name}")
+        failures += _verify_on_disk(recorded, outcomes)
+        changes = provenance_changes(recorded)
+        for change in changes:
+            print(f"provenance {change}")
+        if not changes:
+            print(f"provenance the code and packages here are the ones that made {recorded['run']}")
+        if rerun:
+            failures += _verify_by_rerun(recorded, manifest_path, into, cores, outcomes)
     print("; ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())))
     if failures:
         raise UserInputError(
-            f"{len(failures)} deterministic artefact(s) differ from the recorded run: {', '.join(failures[:5])}",
-            "compare the versions and commit in the two manifests; the rerun is in the directory printed above",
+            f"{len(failures)} file(s) do not match the recorded run: {', '.join(failures[:5])}",
+            "files on disk: restore them from the original (or rerun the workflow); a rerun that differs: compare "
+            "the provenance lines above; the rerun is in the directory printed above",
         )
     return {"verified": True, **outcomes}

@@ -93,7 +93,7 @@ def _eval_results(metrics: dict) -> list:
                 )
             )
     probe = metrics.get("sentiment_probe")
-    if probe:
+    if probe and probe.get("accuracy") is not None:
         results.append(
             EvalResult(
                 "text-classification",

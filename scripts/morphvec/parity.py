@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from morphvec.corpus import sample_documents
+from morphvec.formats import has_subwords
 from morphvec.pages import drop_resident_pages
 from morphvec.vectors import EOS
 
@@ -59,18 +60,24 @@ def library_vectors(
     the step's peak is the largest of the three, not their sum.
     """
     in_vocab, oov = words
+    dim = torch_embedding.dim
+    stack = lambda rows: np.stack(rows) if rows else np.zeros((0, dim), dtype=np.float32)  # noqa: E731
+    # Without subwords an unknown word has no vector: fastText's is zero (and its sentence vector
+    # skips it), gensim raises; so gensim is given each document's known words, its equivalent.
+    known = set(wv.key_to_index)
+    gensim_documents = documents if has_subwords(wv) else [[t for t in d if t in known] for d in documents]
     out: dict[str, dict[str, np.ndarray]] = {}
     ft_model = open_fasttext()
     out["fasttext"] = {
-        "in_vocab": np.stack([ft_model.get_word_vector(w) for w in in_vocab]),
-        "oov": np.stack([ft_model.get_word_vector(w) for w in oov]),
-        "sentence": np.stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
+        "in_vocab": stack([ft_model.get_word_vector(w) for w in in_vocab]),
+        "oov": stack([ft_model.get_word_vector(w) for w in oov]),
+        "sentence": stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
     }
     del ft_model
     out["gensim"] = {
-        "in_vocab": np.stack([wv.get_vector(w) for w in in_vocab]),
-        "oov": np.stack([wv.get_vector(w) for w in oov]),
-        "sentence": np.stack([wv.get_sentence_vector(d) for d in documents]),
+        "in_vocab": stack([wv.get_vector(w) for w in in_vocab]),
+        "oov": stack([wv.get_vector(w) for w in oov]),
+        "sentence": stack([wv.get_sentence_vector(d) if d else np.zeros(dim, np.float32) for d in gensim_documents]),
     }
     drop_resident_pages(wv.vectors_ngrams)
     out["torch"] = {
@@ -152,7 +159,13 @@ def check_parity(
     in_vocab = sample_in_vocab(vocab, samples, rng)
     oov = make_oov_words(vocab, samples, rng)
     documents = sample_documents(tokens, samples, rng)
+    if not has_subwords(wv):
+        oov = []  # nothing to compare: no library has a vector for an unknown word
     vectors = library_vectors(open_fasttext, wv, torch_embedding, (in_vocab, oov), documents, static)
+    for kind, sample in (("in_vocab", in_vocab), ("oov", oov), ("sentence", documents)):
+        if not sample:  # nothing sampled: the table says "not applicable", not a difference of 0
+            for library in vectors.values():
+                library.pop(kind, None)
     parity = parity_table(vectors, tolerance)
     if static is not None:
         parity["static_export"] = static_coverage(
@@ -164,6 +177,12 @@ def check_parity(
         f"The end-of-sentence token {EOS} is left out of the in-vocabulary sample: gensim 4.4 adds "
         "character n-grams to it, fastText does not; the exported word vectors follow fastText."
     ]
+    if not has_subwords(wv):
+        parity["notes"].append(
+            "The model has no subwords (fasttext.maxn 0): an unknown word has no vector, so there are no "
+            "out-of-vocabulary words to compare; fastText's sentence vectors skip unknown words (zero vectors), "
+            "gensim, which raises on them, is given each document's known words."
+        )
     return parity
 
 

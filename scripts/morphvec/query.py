@@ -252,6 +252,11 @@ def parse_expression(text: str) -> tuple[list[str], list[str]]:
         raise UserInputError(
             f"cannot read the analogy {text!r}", "write words joined by + and -, e.g. '왕 - 남자 + 여자'"
         )
+    if len(positive) + len(negative) < 2:
+        raise UserInputError(
+            f"the analogy {text!r} has one word: that is a neighbour query",
+            "write two words or more joined by + and -, e.g. '왕 - 남자 + 여자' (or use --neighbours)",
+        )
     return positive, negative
 
 
@@ -268,10 +273,14 @@ def check_tokenizer(tokenizer: str | None) -> None:
         raise UserInputError(f"unknown tokenizer {tokenizer!r}", f"use --tokenizer with one of {', '.join(TOKENIZERS)}")
 
 
-def _check_request(space: str, tokenizer: str | None, anything_asked) -> None:
+def _check_request(space: str, tokenizer: str | None, anything_asked, topn: int = 10, words=()) -> None:
     if space not in SPACES:
         raise UserInputError(f"unknown space {space!r}", f"use one of {SPACES}")
     check_tokenizer(tokenizer)
+    if topn < 1:
+        raise UserInputError(f"--topn {topn}: at least 1 neighbour must be asked for", "give --topn 1 or more")
+    if any(not word.strip() for word in words):
+        raise UserInputError("an empty word was given to --neighbours", "give words with at least one character")
     if not anything_asked:
         raise UserInputError(
             "nothing to ask", "give --neighbours WORD..., --analogy '왕 - 남자 + 여자' or --similarity A:B"
@@ -315,7 +324,7 @@ def query_vectors(
     as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
     ``--run-dir results/<run>`` fills ``token_counts`` and ``output_vectors``.
     """
-    _check_request(space, tokenizer, neighbours or analogy or similarity)
+    _check_request(space, tokenizer, neighbours or analogy or similarity, topn, neighbours or ())
     opened = open_space(
         vectors, format, trust_pickle, tokenizer, token_counts, output_vectors, with_output=space == "in-out"
     )

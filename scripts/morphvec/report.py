@@ -167,9 +167,12 @@ def corpus_section(ctx: RunContext) -> Part:
 
 
 def pca_section(ctx: RunContext) -> Part:
-    """PCA of the chosen words and of the most frequent (content) words."""
+    """PCA of the chosen words (those the model has a vector for) and of the most frequent
+    (content) words; a one-dimensional model has no second component to plot."""
     space, images = ctx.space, {}
-    chosen = [w for w in ctx.evaluation["pca_words"] if w]
+    if space.vectors.shape[1] < 2:
+        return {"pca": {"skipped": f"the vectors have {space.vectors.shape[1]} dimension: a 2-D PCA needs two"}}, {}
+    chosen = [w for w in ctx.evaluation["pca_words"] if w and _has_vector(space, w)]
     if len(chosen) >= 3:
         vectors = np.stack([space.get_vector(w) for w in chosen])
         images["pca_words"] = figures.pca_png(chosen, vectors, "PCA of the chosen words (subword vectors for OOV)")
@@ -183,6 +186,15 @@ def pca_section(ctx: RunContext) -> Part:
     if len(top) >= 3:
         images["pca_top"] = figures.pca_png(top, np.stack([space.get_vector(w) for w in top]), title)
     return {}, images
+
+
+def _has_vector(space: Space, word: str) -> bool:
+    """Whether the model has a vector for ``word`` (a model without subwords has none for unknown words)."""
+    try:
+        space.get_vector(word)
+    except KeyError:
+        return False
+    return True
 
 
 def _probe(ctx: RunContext, embedding) -> dict | None:

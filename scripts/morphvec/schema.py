@@ -238,6 +238,14 @@ def config_file_problem(path: str | Path) -> str | None:
         return f"config file {path}: {where}: {error.problem}\n  fix: {fix}"
     except yaml.YAMLError as error:
         return f"config file {path}: not valid YAML ({error})\n  fix: correct the YAML"
+    unknown = [key for key in data if key != "runs"] if isinstance(data, dict) else []
+    if unknown:
+        with open(path, encoding="utf-8") as handle:
+            line = next((n for n, text in enumerate(handle, 1) if text.startswith(f"{unknown[0]}:")), 1)
+        return (
+            f"config file {path}: line {line}: unknown key {unknown[0]!r} at the top level\n"
+            "  fix: the top level holds one key, `runs:` (a mapping of run names to settings; see config/config.yaml)"
+        )
     if not isinstance(data, dict) or not data.get("runs"):
         return (
             f"config file {path} defines no runs\n"

@@ -241,33 +241,47 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, wi
             yield in_flight.popleft().get()
 
 
-def _document_range(documents: Iterator, start: int, end: int, counters: collections.Counter) -> Iterator:
+def _document_range(
+    documents: Iterator, start: int, end: int, counters: collections.Counter, total: int, where: str
+) -> Iterator:
     """Records ``start`` to ``end - 1``; ``counters`` keeps only what reading them counted.
 
     The reader counts (e.g. replaced invalid UTF-8) as it reads, so a snapshot is taken just
     before document ``start`` is read and subtracted at the end, and reading stops right after
-    document ``end - 1``.
+    document ``end - 1``.  A corpus with fewer documents than its count (``total``), or the last
+    shard's corpus with more, no longer matches the count that split it: an error, not a shard
+    of the wrong documents.
     """
     before: collections.Counter = collections.Counter()
+    seen = 0
     if start < end:
         for index, document in enumerate(documents):
             if index == start - 1:
                 before = counters.copy()
             if index >= start:
+                seen += 1
                 yield document
                 if index == end - 1:
                     break
+    more = end == total and next(iter(documents), None) is not None
+    if seen < end - start or more:
+        raise UserInputError(
+            f"{where}: the document count says {total:,} documents, but the corpus has "
+            f"{'more' if more else f'{start + seen:,}'}: it changed after it was counted",
+            "rerun the count: `snakemake --forcerun count_documents` (or delete tokenize_corpus/documents.json)",
+        )
     counters.subtract(before)
 
 
-def _shard_range(shard: int, shards: int, documents: str | Path | None) -> tuple[int, int] | None:
-    """Documents ``[start, end)`` of shard ``shard``: contiguous, near-equal ranges; None for one shard."""
+def _shard_range(shard: int, shards: int, documents: str | Path | None) -> tuple[int, int, int] | None:
+    """Documents ``[start, end)`` of shard ``shard`` and the count: contiguous, near-equal ranges;
+    None for one shard."""
     if shards <= 1 and not shard:
         return None
     if documents is None or not 0 <= shard < shards:
         raise UserInputError(f"shard {shard} of {shards} needs 0 <= shard < shards and the document count")
     total = read_json(documents)["documents"]
-    return shard * total // shards, (shard + 1) * total // shards
+    return shard * total // shards, (shard + 1) * total // shards, total
 
 
 def _counted(records: Iterable, counters: collections.Counter) -> Iterator:
@@ -343,7 +357,8 @@ def tokenize_corpus(
     )
     selected = _shard_range(shard, shards, documents)
     if selected is not None:
-        records = _document_range(records, *selected, read_counters)
+        start, end, total = selected
+        records = _document_range(records, start, end, read_counters, total, str(documents))
     batches = _batches(_counted(records, read_counters), BATCH_DOCUMENTS)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_open(tokens))

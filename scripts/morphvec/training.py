@@ -305,7 +305,11 @@ def _run_child(job: dict) -> dict:
     """Run :func:`build_model` in a fresh interpreter whose large allocations are fresh zero pages."""
     env = dict(os.environ)
     tunable = f"glibc.malloc.mmap_threshold={_MMAP_THRESHOLD}"
-    if job["fasttext"]["bucket"] * job["fasttext"]["dim"] * 4 < _MMAP_THRESHOLD:
+    # fastText gives a model without n-grams (maxn 0) no bucket rows at all (Args::parseArgs), so its
+    # matrix is the word rows alone: small enough to come from the heap, garbage where untrained
+    # (measured: "Encountered NaN" on 800 reviews with maxn 0 and bucket 20000).
+    buckets = job["fasttext"]["bucket"] if job["fasttext"]["maxn"] else 0
+    if buckets * job["fasttext"]["dim"] * 4 < _MMAP_THRESHOLD:
         tunable += ":glibc.malloc.perturb=255"  # the matrix may come from the heap: zero-fill it
     env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"), tunable]))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
@@ -329,6 +333,12 @@ def _run_child(job: dict) -> dict:
             f"{job['trainer']} crashed ({signal_name}) training on {job['tokens']}",
             "SIGKILL usually means the job ran out of memory (raise mem_mb or lower fasttext.bucket/dim); "
             "otherwise check the fasttext settings against fastText's documentation",
+        )
+    if "Empty vocabulary" in result.get("error", ""):
+        raise UserInputError(
+            f"{job['tokens']}: no word occurs fasttext.minCount ({job['fasttext']['minCount']}) times or more, "
+            "so the vocabulary is empty",
+            "lower fasttext.minCount (or train on a larger corpus)",
         )
     if child.returncode != 0 or "error" in result:
         reason = result.get("error") or (child.stderr.strip().splitlines() or [f"exit {child.returncode}"])[-1]
@@ -402,7 +412,7 @@ def _child_main() -> int:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         stats = build_model(job)
-    except RuntimeError as error:  # fastText's and gensim's training errors
+    except (RuntimeError, ValueError) as error:  # fastText's and gensim's training errors (no traceback)
         print(json.dumps({"error": str(error)}))
         return 3
     except OSError as error:  # a failed write: the parent raises it again with its errno

@@ -299,6 +299,12 @@ def workflow_for(config: dict, overwrite_configfiles: list) -> Workflow:
     # Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays
     # it saves apart in the iteration order of a set of strings, so a random seed gives other bytes.
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    # Every job imports this workflow's own library, not another checkout's installed copy (a
+    # `pip install -e` elsewhere would come first on sys.path: Snakemake appends its search path).
+    library = str(Path(__file__).resolve().parents[1])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [library, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != library)]
+    )
     config_files = [str(path) for path in overwrite_configfiles] or [DEFAULT_CONFIG]
     validate_config(config, config_files)
     plan = Workflow(config["runs"], config_files)
