@@ -364,12 +364,16 @@ def test_run_name_given_twice_is_an_error_with_both_lines(tmp_path):
     assert "line 4, column 3: the key 'a' is given twice (lines 2 and 4)" in result.stderr
 
 
-@pytest.mark.parametrize("content", ["{}\n", "runs: {}\n", "runs:\n", "other: 1\n"])
-def test_config_without_runs_does_not_run_the_bundled_default(tmp_path, content):
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [("{}\n", "defines no runs"), ("runs: {}\n", "defines no runs"), ("runs:\n", "defines no runs"),
+     ("other: 1\n", "line 1: unknown key 'other' at the top level")],
+)  # fmt: skip
+def test_config_without_runs_does_not_run_the_bundled_default(tmp_path, content, said):
     config = tmp_path / "config.yaml"
     config.write_text(content, encoding="utf-8")
     result = _snakemake_dry_run(tmp_path, config)
-    assert result.returncode != 0 and "defines no runs" in result.stderr
+    assert result.returncode != 0 and said in result.stderr
     assert "nsmc_sample" not in result.stdout + result.stderr
 
 
@@ -544,3 +548,17 @@ def test_a_top_level_typo_is_named(tmp_path):
     config.write_text("run:\n  r:\n    corpus: {path: c.txt}\n", encoding="utf-8")
     problem = config_file_problem(config)
     assert problem.startswith(f"config file {config}: line 1: unknown key 'run'") and "runs:" in problem
+
+
+def test_a_damaged_export_is_named_by_the_report(tiny_pipeline, tmp_path, capsys):
+    import shutil
+
+    from morphvec.report import write_report
+
+    run_dir = tmp_path / "ko_tiny"
+    shutil.copytree(tiny_pipeline["metrics"].parents[1], run_dir, ignore=shutil.ignore_patterns("package"))
+    weights = run_dir / "export_torch/embeddings.safetensors"
+    weights.write_bytes(weights.read_bytes()[:5000])
+    code = run_cli(write_report, ["--run-dir", str(run_dir)])
+    message = one_message(capsys, code)
+    assert f"{weights}: not a readable safetensors file" in message

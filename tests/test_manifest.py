@@ -144,6 +144,7 @@ def test_verify_from_an_archive_without_git_reports_provenance_apart(small_run, 
     """A co-author's copy of the code without .git: the commit line of the page reads 'unknown',
     which verify names as provenance, and the run still verifies."""
     archive = tmp_path / "archive"
+    archive.mkdir()
     for part in ("Snakefile", "scripts", "config", "resources", "envs", "profiles", "pyproject.toml"):
         copy = shutil.copytree if (REPO / part).is_dir() else shutil.copy
         copy(

@@ -72,7 +72,7 @@ def test_similarity_in_both_spaces_matches_fasttext(tiny_pipeline):
 
 def test_cli_filters_content_words_and_analyses_eojeol(tiny_pipeline, capsys):
     argv = ["--vectors", str(tiny_pipeline["model_bin"]), "--run-dir", str(tiny_pipeline["torch_dir"].parent)]
-    argv += ["--neighbours", "영화를", "--content-only", "--tokenizer", "mecab", "--topn", "5"]
+    argv += ["--neighbours", "영화를", "--content-only", "--tokenizer", "mecab", "--topn", "5", "--json"]
     assert run_cli(query_vectors, argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["morphemes"] == {"영화를": ["영화", "를"]}
@@ -122,3 +122,87 @@ def test_a_request_that_cannot_be_answered_is_an_error(tiny_pipeline, request_, 
     """These were accepted and ignored or answered with nonsense (neighbours of '' at 0.0)."""
     with pytest.raises(UserInputError, match=expected):
         query_vectors(tiny_pipeline["torch_dir"], **request_)
+
+
+def morphvec_query(*args: str, stdin: str | None = None):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = [str(Path(sys.executable).parent / "morphvec"), "query", *args]
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, check=False)
+
+
+def test_the_table_answers_in_the_order_asked(tiny_pipeline):
+    run_dir = str(tiny_pipeline["torch_dir"].parent)
+    done = morphvec_query("--run-dir", run_dir, "--neighbours", "영화", "배우", "감독", "--topn", "3")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    headers = [line for line in lines if line.startswith("neighbours of")]
+    assert headers == ["neighbours of 영화:", "neighbours of 배우:", "neighbours of 감독:"]  # not sorted
+    rows = [line.split() for line in lines if not line.startswith("neighbours")]
+    assert len(rows) == 9 and all(row[0] in "123" and len(row[-1].split(".")[1]) == 3 for row in rows)
+
+
+def test_json_keeps_the_order_and_run_dir_alone_picks_the_torch_export(tiny_pipeline):
+    run_dir = tiny_pipeline["torch_dir"].parent
+    done = morphvec_query("--run-dir", str(run_dir), "--neighbours", "영화", "배우", "--json", "--topn", "2")
+    result = json.loads(done.stdout)
+    assert list(result["neighbours"]) == ["영화", "배우"]
+    assert result["vectors"] == str(tiny_pipeline["torch_weights"])
+
+
+def test_interactive_mode_answers_line_by_line(tiny_pipeline):
+    lines = "영화 배우\n배우 - 영화 + 드라마\n영화:배우\n--neighbours 감독 --topn 2\n--topn 0 --neighbours 영화\nquit\n"
+    done = morphvec_query(
+        "--run-dir", str(tiny_pipeline["torch_dir"].parent), "--interactive", "--topn", "3", stdin=lines
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for header in (
+        "neighbours of 영화:",
+        "neighbours of 배우:",
+        "analogy 배우 - 영화 + 드라마:",
+        "similarity 영화:배우",
+    ):
+        assert header in out
+    assert out.count("\n    1  ") == 4  # four ranked answers; then --topn 0 is an error, not the end
+    assert "error: --topn 0: at least 1" in out
+
+
+def test_a_neighbour_query_on_the_torch_export_imports_neither_torch_nor_gensim(tiny_pipeline):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom morphvec.query import query_vectors\n"
+        f"query_vectors({str(tiny_pipeline['torch_dir'])!r}, neighbours=['영화'])\n"
+        "print(sorted(m for m in ('torch', 'gensim', 'fasttext') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_numpy_reader_gives_the_torch_loaders_vectors(tiny_pipeline, workflow_run):
+    from morphvec.fasttext_torch import COMPACT_FORMAT, FORMAT, FastTextEmbedding
+    from morphvec.formats import EXPORT_FORMATS, NumpyExport
+
+    assert EXPORT_FORMATS == {"full": FORMAT, "compact": COMPACT_FORMAT}
+    words = ["영화", "배우", "처음보는말뭉치", "굵직한지혜들", "zzqxj"]
+    for directory in (tiny_pipeline["torch_dir"], workflow_run / "results/ko_tiny/compress_vectors/small"):
+        reader, loader = NumpyExport(directory), FastTextEmbedding.load(directory)
+        ours = np.stack([reader.get_vector(w) for w in words])
+        assert np.abs(ours - loader.word_vectors(words).numpy()).max() <= 1e-6
+
+
+def test_help_gives_every_option_a_text_and_the_choices(capsys):
+    from morphvec.cli import build_parser
+
+    parser = build_parser(query_vectors)
+    for action in parser._actions:
+        assert action.help, action.dest
+    text = " ".join(parser.format_help().split())
+    assert "--space {in,in-out}" in text and "--format {auto,fasttext,gensim,word2vec,word2vec-binary,torch}" in text

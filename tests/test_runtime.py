@@ -174,3 +174,19 @@ def test_drop_resident_pages_only_on_clean_file_maps(tmp_path):
     written[0, 0] = -1.0
     assert not drop_resident_pages(written)
     assert written[0, 0] == -1.0
+
+
+def test_an_io_error_without_a_file_name_names_the_steps_files(tmp_path, capsys):
+    """An error of the disk on an open file carries no name; the message used to read 'a file'."""
+    import errno
+
+    from morphvec.runtime import run_step
+
+    def failing():
+        raise OSError(errno.EIO, "Input/output error")
+
+    code = run_step(failing, name="tokenize_corpus", files=[str(tmp_path / "corpus.tsv"), str(tmp_path / "tokens.txt")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: one of {tmp_path / 'corpus.tsv'}, {tmp_path / 'tokens.txt'}: Input/output error" in err
+    assert "fix: the storage reported an I/O error" in err

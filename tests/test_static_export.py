@@ -84,7 +84,7 @@ def test_the_report_has_the_fourth_parity_column_and_the_unknown_shares(tiny_pip
     assert 0 < without["unknown_token_share"] < 1 and without["documents_with_unknown"] > 0
     assert 0 < without["mean_cosine_on_those"] < 1
     page = tiny_pipeline["report_html"].read_text(encoding="utf-8")
-    assert "fasttext vs static export" in page and "cannot see" in page
+    assert "fastText vs static export" in page and "cannot see" in page
 
 
 def test_a_jamo_model_is_exported_in_hangul(workflow_run):

@@ -79,8 +79,11 @@ def test_cli_help_and_missing_input(tmp_path, capsys):
 
 def test_fasttext_failure_is_a_clear_error_and_leaves_nothing(tmp_path, tiny_pipeline):
     out = tmp_path / "m.bin"
-    with pytest.raises(UserInputError, match=r"fasttext could not train on .*tokens\.txt"):
+    with pytest.raises(UserInputError, match=r"tokens\.txt: no word occurs fasttext\.minCount \(1000000000\) times"):
         train_fasttext(tiny_pipeline["tokens"], out, fasttext={**TINY_FASTTEXT, "minCount": 10**9})
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UserInputError, match=r"fasttext could not train on .*tokens\.txt"):  # NaN: diverged
+        train_fasttext(tiny_pipeline["tokens"], out, fasttext={**TINY_FASTTEXT, "lr": 1e6})
     assert list(tmp_path.iterdir()) == []
 
 

@@ -124,30 +124,30 @@ def _add_setting(group, name: str, prop: dict, dest: str) -> None:
         _add_schema_option(group, name, prop, dest)
 
 
-def _add_plain_option(parser, param: inspect.Parameter, hints: dict) -> None:
-    """A parameter the schema does not know: a file (``--name PATH``), a number or a switch; the
-    mapping ``inputs`` (a step's files by layout name) is ``--input NAME=PATH``, repeatable."""
+def _add_plain_option(parser, param: inspect.Parameter, hints: dict, help_text: str | None = None) -> None:
+    """A parameter the schema does not know: a file (``--name PATH``), a number, a switch or a
+    choice (``Literal[...]``); the mapping ``inputs`` (a step's files by layout name) is
+    ``--input NAME=PATH``, repeatable.  ``help_text`` comes from the function's ``option_help``."""
     if param.name == "inputs":
         help_text = "a file of the run by its layout name (scripts/morphvec/layout.py); --run-dir gives the rest"
         parser.add_argument(
             "--input", dest="inputs", action="append", type=_parse_named_path, metavar="NAME=PATH", help=help_text
         )
         return
-    hint = str(hints.get(param.name, ""))
-    required = param.default is inspect.Parameter.empty
-    default = None if required else param.default
-    if "list" in hint:
-        metavar = "PATH" if "Path" in hint else "VALUE"
-        parser.add_argument(_option(param.name), dest=param.name, nargs="+", default=default, metavar=metavar)
+    hint = hints.get(param.name, "")
+    text = str(hint)
+    default = None if param.default is inspect.Parameter.empty else param.default
+    option = {"dest": param.name, "default": default, "help": help_text}
+    if typing.get_origin(hint) is typing.Literal:
+        parser.add_argument(_option(param.name), choices=typing.get_args(hint), **option)
+    elif "list" in text:
+        parser.add_argument(_option(param.name), nargs="+", metavar="PATH" if "Path" in text else "VALUE", **option)
     elif isinstance(default, bool):
-        parser.add_argument(
-            _option(param.name), dest=param.name, action=argparse.BooleanOptionalAction, default=default
-        )
+        parser.add_argument(_option(param.name), action=argparse.BooleanOptionalAction, **option)
     elif isinstance(default, int):
-        parser.add_argument(_option(param.name), dest=param.name, type=int, default=default)
+        parser.add_argument(_option(param.name), type=int, metavar="N", **option)
     else:
-        metavar = "PATH" if "Path" in hint else "VALUE"
-        parser.add_argument(_option(param.name), dest=param.name, default=default, metavar=metavar)
+        parser.add_argument(_option(param.name), metavar="PATH" if "Path" in text else "VALUE", **option)
 
 
 def build_parser(function: Callable, prog: str | None = None) -> argparse.ArgumentParser:
@@ -164,7 +164,7 @@ def build_parser(function: Callable, prog: str | None = None) -> argparse.Argume
     settings = parser.add_argument_group("settings (config keys; defaults from config/schemas/config.schema.yaml)")
     for param in inspect.signature(function).parameters.values():
         if param.default is not SCHEMA_DEFAULT:
-            _add_plain_option(parser, param, hints)
+            _add_plain_option(parser, param, hints, getattr(function, "option_help", {}).get(param.name))
             continue
         _add_setting(settings, param.name, find_property(param.name, sections), param.name)
     if any(name in layout.FILES or name == "inputs" for name in inspect.signature(function).parameters):
@@ -226,7 +226,10 @@ def _schema_defaults(function: Callable) -> set[str]:
 
 
 def show_result(result: Any) -> None:
-    """Print what a step returns (its statistics) as JSON on stdout."""
-    if result is not None:
+    """Print what a step returns on stdout: its own text where it renders one (the query tool's
+    table), else its statistics as JSON."""
+    if hasattr(result, "render"):
+        result.render(sys.stdout)
+    elif result is not None:
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True, default=str)
         sys.stdout.write("\n")

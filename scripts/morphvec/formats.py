@@ -29,6 +29,9 @@ log = logging.getLogger("morphvec.formats")
 
 FASTTEXT_MAGIC = 793712314  # first int32 of a fastText .bin
 VECTOR_FORMATS = ("auto", "fasttext", "gensim", "word2vec", "word2vec-binary", "torch")
+# The "format" metadata of the torch exports (morphvec.fasttext_torch's FORMAT and COMPACT_FORMAT;
+# written out here so that reading an export with numpy does not import torch; a test compares them)
+EXPORT_FORMATS = {"full": "morphvec-fasttext-1", "compact": "morphvec-fasttext-compact-1"}
 
 
 def detect_vectors_format(path: str | Path) -> str:
@@ -85,7 +88,7 @@ def load_vectors(path: str | Path, fmt: str = "auto", trust_pickle: bool = False
     if fmt in ("word2vec", "word2vec-binary"):
         return read_word2vec(path, what="vectors file")
     if fmt == "torch":
-        return TorchVectors(path)
+        return NumpyExport(path)  # numpy alone: a query on the torch export imports neither torch nor gensim
     raise UserInputError(f"unknown vectors format {fmt!r}", f"use one of {VECTOR_FORMATS}")
 
 
@@ -424,3 +427,102 @@ class CompactReference:
         vectors = [self.word_vector(token) for token in tokens]
         unit = [v / np.linalg.norm(v) for v in vectors if np.linalg.norm(v) > 0]
         return np.mean(unit, axis=0) if unit else np.zeros(self.word_rows.shape[1], dtype=np.float32)
+
+
+# --- the torch export read with numpy alone (the query tool: no torch, no gensim) ---------------
+
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "U8": np.uint8}
+
+
+def _safetensors_header(path: Path) -> tuple[dict, int]:
+    """The JSON header of a safetensors file and where its data start, checked."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        length = int.from_bytes(handle.read(8), "little")
+        if not 2 <= length <= min(size - 8, 100_000_000):
+            raise UserInputError(
+                f"{path}: not a readable safetensors file (header of {length:,} bytes in a {size:,}-byte file)",
+                "export it again (or copy the export completely)",
+            )
+        try:
+            header = json.loads(handle.read(length))
+        except ValueError as error:
+            raise UserInputError(f"{path}: not a readable safetensors file ({error})", "export it again") from None
+    return header, 8 + length
+
+
+class NumpyExport:
+    """A torch export or compact export read with numpy alone, memory-mapped: the small
+    KeyedVectors surface of the query tool and the evaluation (``index_to_key``, ``key_to_index``,
+    ``vectors``, ``get_vector``, ``has_subwords``, ``output_vectors``).  Keys are the model's own
+    spelling (:class:`morphvec.query.Space` translates jamo); an unknown word is the mean of its
+    n-gram rows (:mod:`morphvec.ngrams`), those a compact model kept."""
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        if not path.exists():
+            raise UserInputError(
+                f"torch export not found: {path}", "give an export_torch or compress_vectors directory"
+            )
+        directory = path.parent if path.suffix == ".safetensors" else path
+        self.path = weights = path if path.suffix == ".safetensors" else directory / "embeddings.safetensors"
+        header, start = _safetensors_header(require_file(weights, "torch export", "run export_torch"))
+        metadata = header.pop("__metadata__", {}) or {}
+        if metadata.get("format") not in EXPORT_FORMATS.values():
+            raise UserInputError(
+                f"{weights}: not a morphvec export (format {metadata.get('format')!r})",
+                "give the directory export_torch or compress_vectors wrote",
+            )
+        try:
+            tensors = {name: self._map(weights, start, info) for name, info in header.items()}
+            settings = json.loads(metadata["ngram_settings"])
+            self.min_n, self.max_n, self.bucket = (
+                int(settings["min_n"]),
+                int(settings["max_n"]),
+                int(settings["bucket"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UserInputError(f"{weights}: damaged export ({error})", "export it again") from None
+        self.compact = metadata["format"] == EXPORT_FORMATS["compact"]
+        if self.compact:
+            self.vectors = decode(tensors["word_codes"], tensors["word_codebooks"])
+            self._ngram_codes, self._ngram_books = tensors["ngram_codes"], tensors["ngram_codebooks"]
+            self._kept = np.asarray(tensors["kept_buckets"])
+        else:
+            self.vectors, self._ngrams = tensors["word_vectors"], tensors["ngram_vectors"]
+        self.output_vectors = tensors.get("output_vectors")
+        words = require_file(directory / "vocab.txt", "export vocabulary", "export it again").read_text(
+            encoding="utf-8"
+        )
+        words = words.split("\n")
+        self.index_to_key = words[: len(self.vectors)]
+        self.key_to_index = {word: index for index, word in enumerate(self.index_to_key)}
+        self.has_subwords = self.max_n > 0 and self.bucket > 0
+
+    @staticmethod
+    def _map(weights: Path, start: int, info: dict) -> np.ndarray:
+        dtype = _SAFETENSORS_DTYPES[info["dtype"]]
+        begin, end = info["data_offsets"]
+        shape = tuple(info["shape"])
+        if not all(shape) or end == begin:
+            return np.zeros(shape, dtype=dtype)
+        return np.memmap(weights, dtype=dtype, mode="r", offset=start + begin, shape=shape)
+
+    def ngram_rows(self, word: str) -> np.ndarray:
+        """The n-gram rows of ``word`` (those a compact model kept), one per n-gram."""
+        from morphvec.ngrams import ngram_buckets
+
+        buckets = np.array(ngram_buckets(word, self.min_n, self.max_n, self.bucket), dtype=np.int64)
+        if not self.compact:
+            return np.asarray(self._ngrams[buckets], dtype=np.float32)
+        position = np.searchsorted(self._kept, buckets).clip(max=max(len(self._kept) - 1, 0))
+        found = position[self._kept[position] == buckets] if len(self._kept) else position[:0]
+        return decode(self._ngram_codes[found], self._ngram_books)
+
+    def get_vector(self, word: str) -> np.ndarray:
+        """fastText's ``get_word_vector``: the word's row, else the mean of its n-gram rows (zero if none)."""
+        index = self.key_to_index.get(word)
+        if index is not None:
+            return np.asarray(self.vectors[index], dtype=np.float32)
+        rows = self.ngram_rows(word)
+        return rows.mean(axis=0) if len(rows) else np.zeros(self.vectors.shape[1], dtype=np.float32)

@@ -23,9 +23,11 @@ dominant tag), or from the tokens themselves in a POS model.
 """
 
 import functools
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -298,38 +300,11 @@ def answer(ask):
     return [[word, score] for word, score in found]
 
 
-def query_vectors(
-    vectors: str | Path,
-    neighbours: list[str] | None = None,
-    analogy: list[str] | None = None,
-    similarity: list[str] | None = None,
-    token_counts: str | Path | None = None,
-    output_vectors: str | Path | None = None,
-    *,
-    space: str = "in",
-    topn: int = 10,
-    content_only: bool = False,
-    tokenizer: str | None = None,
-    format: str = "auto",
-    trust_pickle: bool = False,
-) -> dict:
-    """Nearest neighbours, analogies and similarities on any vectors morphvec writes.
-
-    ``vectors``: a fastText .bin, torch export directory, word2vec file or (with
-    ``trust_pickle``) gensim .kv/.model.  ``neighbours``: words; ``analogy``: expressions like
-    ``"왕 - 남자 + 여자"``; ``similarity``: pairs ``영화:드라마``.  ``space``: in (words like the
-    query) or in-out (words that occur with it: the query's input against the output vectors;
-    needs a .bin, a torch export or ``output_vectors``).  ``content_only`` keeps nouns, verbs,
-    adjectives, adverbs (tags from ``token_counts`` or a POS model).  ``tokenizer`` (mecab or kiwi,
-    as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
-    ``--run-dir results/<run>`` fills ``token_counts`` and ``output_vectors``.
-    """
-    _check_request(space, tokenizer, neighbours or analogy or similarity, topn, neighbours or ())
-    opened = open_space(
-        vectors, format, trust_pickle, tokenizer, token_counts, output_vectors, with_output=space == "in-out"
-    )
-    result: dict = {"vectors": str(vectors), "space": space, "units": opened.unit.name, "pos": opened.pos}
-
+def _answers(opened: Space, request: dict) -> dict:
+    """The answers to one request (neighbours, analogy, similarity lists), in the order asked."""
+    space, topn, content_only = request["space"], request["topn"], request["content_only"]
+    neighbours, analogy, similarity = request.get("neighbours"), request.get("analogy"), request.get("similarity")
+    result: dict = {}
     if neighbours:
         result["neighbours"] = {
             word: answer(lambda w=word: opened.neighbours(w, topn, space, content_only)) for word in neighbours
@@ -345,8 +320,168 @@ def query_vectors(
         result["similarity"] = {
             text: answer(lambda a=a, b=b: opened.similarity(a, b, space)) for text, (a, b) in pairs.items()
         }
-    if tokenizer:
+    if opened.tokenizer is not None:
         asked = [*(neighbours or []), *(w for t in analogy or [] for part in parse_expression(t) for w in part)]
         asked += [w for t in similarity or [] for w in _pair(t)]
-        result["morphemes"] = {w: opened.morphemes(w) for w in dict.fromkeys(asked) if opened.lookup(w) is None}
+        morphemes = {w: opened.morphemes(w) for w in dict.fromkeys(asked) if opened.lookup(w) is None}
+        result["morphemes"] = {w: parts for w, parts in morphemes.items() if parts}
     return result
+
+
+SESSION_HELP = """one request per line, the same as the options:
+  영화 재미                  neighbours of each word
+  왕 - 남자 + 여자           an analogy
+  영화:드라마                a similarity
+  --neighbours 영화 --topn 5 --space in-out --content-only   (any of the options, as on the command line)
+  quit                       (or Ctrl-D) ends"""
+
+
+class _LineParser:
+    """A line of the interactive prompt as a request: the query options, or the short forms."""
+
+    def __init__(self, defaults: dict) -> None:
+        import argparse
+
+        class Parser(argparse.ArgumentParser):
+            def error(self, message):  # a wrong line is an answer, not the end of the session
+                raise UserInputError(message, "type help for the syntax")
+
+        self.defaults = defaults
+        self.parser = Parser(prog="", add_help=False)
+        for name in ("neighbours", "analogy", "similarity"):
+            self.parser.add_argument(f"--{name}", nargs="+")
+        self.parser.add_argument("--space", choices=SPACES)
+        self.parser.add_argument("--topn", type=int)
+        self.parser.add_argument("--content-only", action=argparse.BooleanOptionalAction)
+
+    def __call__(self, line: str) -> dict:
+        import shlex
+
+        request = dict(self.defaults)
+        if line.startswith("-"):
+            given = vars(self.parser.parse_args(shlex.split(line)))
+            request.update({key: value for key, value in given.items() if value is not None})
+        elif ":" in line and len(line.split()) == 1:
+            request["similarity"] = [line]
+        elif re.search(r"[+-]", line) and len(line.split()) > 1:
+            request["analogy"] = [line]
+        else:
+            request["neighbours"] = line.split()
+        _check_request(request["space"], None, True, request["topn"], request.get("neighbours") or ())
+        return request
+
+
+def _session(opened: Space, defaults: dict, as_json: bool):
+    """The interactive prompt: the model stays loaded; one request per line from stdin."""
+    import sys
+
+    from morphvec.answers import table
+
+    parse = _LineParser(defaults)
+
+    def run(out) -> None:
+        prompt = sys.stdin.isatty()
+        if prompt:
+            out.write("type a request (help for the syntax, quit to end)\n")
+        while True:
+            if prompt:
+                out.write("query> ")
+                out.flush()
+            line = sys.stdin.readline()
+            if not line or line.strip() in ("quit", "exit"):
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line == "help":
+                out.write(SESSION_HELP + "\n")
+                continue
+            try:
+                found = _answers(opened, parse(line))
+            except UserInputError as error:
+                out.write(f"error: {error}\n")
+                continue
+            out.write(json.dumps(found, ensure_ascii=False) + "\n" if as_json else table({**found, **defaults}))
+            out.flush()
+
+    return run
+
+
+def query_vectors(
+    vectors: str | Path | None = None,
+    neighbours: list[str] | None = None,
+    analogy: list[str] | None = None,
+    similarity: list[str] | None = None,
+    token_counts: str | Path | None = None,
+    output_vectors: str | Path | None = None,
+    torch_weights: str | Path | None = None,
+    *,
+    space: Literal["in", "in-out"] = "in",
+    topn: int = 10,
+    content_only: bool = False,
+    tokenizer: str | None = None,
+    format: Literal["auto", "fasttext", "gensim", "word2vec", "word2vec-binary", "torch"] = "auto",
+    trust_pickle: bool = False,
+    json: bool = False,
+    interactive: bool = False,
+):
+    """Nearest neighbours, analogies and similarities on any vectors morphvec writes.
+
+    ``vectors``: a fastText .bin, torch export directory, word2vec file or (with
+    ``trust_pickle``) gensim .kv/.model; without it, the run's torch export (``torch_weights``,
+    which ``--run-dir`` fills).  ``neighbours``: words; ``analogy``: expressions like
+    ``"왕 - 남자 + 여자"``; ``similarity``: pairs ``영화:드라마``.  ``space``: in (words like the
+    query) or in-out (words that occur with it: the query's input against the output vectors;
+    needs a .bin, a torch export or ``output_vectors``).  ``content_only`` keeps nouns, verbs,
+    adjectives, adverbs (tags from ``token_counts`` or a POS model).  ``tokenizer`` (mecab or kiwi,
+    as the model's corpus was tokenized) lets eojeol such as 먹었다 be queried by their morphemes.
+    ``--run-dir results/<run>`` fills ``token_counts``, ``output_vectors`` and the torch export.
+    Printed as a table (``json``: as JSON, in the order asked); ``interactive`` then reads one
+    request per line with the model loaded.
+    """
+    from morphvec.answers import QueryResult
+
+    vectors = vectors if vectors is not None else torch_weights
+    if vectors is None:
+        raise UserInputError("no vectors to query", "give --vectors FILE_OR_DIRECTORY, or --run-dir results/<run>")
+    asked = neighbours or analogy or similarity
+    _check_request(space, tokenizer, asked or interactive, topn, neighbours or ())
+    opened = open_space(
+        vectors,
+        format,
+        trust_pickle,
+        tokenizer,
+        token_counts,
+        output_vectors,
+        with_output=space == "in-out" or interactive,
+    )
+    defaults = {"space": space, "topn": topn, "content_only": content_only}
+    result = QueryResult(vectors=str(vectors), space=space, units=opened.unit.name, pos=opened.pos)
+    result.update(
+        _answers(opened, {**defaults, "neighbours": neighbours, "analogy": analogy, "similarity": similarity})
+    )
+    result.as_json = json
+    if interactive:
+        result.session = _session(opened, defaults, json)
+    return result
+
+
+query_vectors.option_help = {
+    "vectors": "the vectors to query: a fastText .bin, a torch export directory, a word2vec file, a gensim file "
+    "(with --trust-pickle); default: the torch export of --run-dir",
+    "neighbours": "words whose nearest neighbours to list",
+    "analogy": "expressions such as '왕 - 남자 + 여자' (3CosAdd)",
+    "similarity": "pairs such as 영화:드라마 (cosine)",
+    "token_counts": "the run's tokenize_corpus/token_counts.tsv: tags for --content-only (--run-dir gives it)",
+    "output_vectors": "extract_vectors/output_vectors.npy for --space in-out on word2vec or gensim files",
+    "torch_weights": "the run's torch export (--run-dir gives it; --vectors overrides it)",
+    "space": "in: words like the query; in-out: words that occur with it (input against output vectors)",
+    "topn": "how many answers per query (at least 1)",
+    "content_only": "only nouns, verbs, adjectives, adverbs, roots and foreign words (by each token's tag)",
+    "tokenizer": f"the run's tokenizer ({', '.join(TOKENIZERS)}): words that are not tokens are cut into "
+    "morphemes and composed",
+    "format": "the format of --vectors (auto: from the name and content)",
+    "trust_pickle": "open gensim .kv/.model files, which are pickles (only files you made yourself)",
+    "json": "print JSON (in the order asked) instead of a table",
+    "interactive": "then read one request per line from the terminal, the model loaded once (type help)",
+}

@@ -256,9 +256,13 @@ _OS_ERROR_FIXES = {
 }
 
 
-def describe_os_error(error: OSError) -> str:
-    """One message for an OSError: the path, the reason and what to do."""
-    where = error.filename if error.filename is not None else "a file"
+def describe_os_error(error: OSError, files: list[str] | None = None) -> str:
+    """One message for an OSError: the path, the reason and what to do.  An error raised by a
+    read or write on an open file carries no name (an I/O error of the disk, say): then the
+    message lists the step's files, one of which it was."""
+    where = error.filename
+    if where is None:
+        where = f"one of {', '.join(files[:6])}{' …' if len(files) > 6 else ''}" if files else "a file"
     reason = error.strerror or str(error)
     fix = _OS_ERROR_FIXES.get(error.errno, "check the file and the file system, then rerun")
     return f"{where}: {reason}\n  fix: {fix}"
@@ -274,12 +278,14 @@ def _traceback_file(log_path: str | os.PathLike | None, step: str) -> Path:
     return directory / f"{step}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
 
 
-def failure_message(error: BaseException, step: str, log_path: str | os.PathLike | None) -> tuple[str, int]:
+def failure_message(
+    error: BaseException, step: str, log_path: str | os.PathLike | None, files: list[str] | None = None
+) -> tuple[str, int]:
     """The one message (and exit code) for a failed step; internal errors log their traceback."""
     if isinstance(error, UserInputError):
         return f"error: {error}", EXIT_USER_ERROR
     if isinstance(error, OSError):
-        return f"error: {describe_os_error(error)}", EXIT_USER_ERROR
+        return f"error: {describe_os_error(error, files)}", EXIT_USER_ERROR
     if isinstance(error, MemoryError):
         return (
             f"error: {step} ran out of memory\n  fix: give the job more memory (resources mem_mb) or "
@@ -296,7 +302,12 @@ def failure_message(error: BaseException, step: str, log_path: str | os.PathLike
     )
 
 
-def run_step(step: Callable[[], Any], log_path: str | os.PathLike | None = None, name: str = "step") -> int:
+def run_step(
+    step: Callable[[], Any],
+    log_path: str | os.PathLike | None = None,
+    name: str = "step",
+    files: list[str] | None = None,
+) -> int:
     """Run one step; return a process exit code, never raising (but for Ctrl-C).
 
     The message of a failure goes to the log and to the terminal's stderr, without traceback.
@@ -313,7 +324,7 @@ def run_step(step: Callable[[], Any], log_path: str | os.PathLike | None = None,
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # every failure becomes one message
-        message, code = failure_message(error, name, log_path)
+        message, code = failure_message(error, name, log_path, files)
         if log_path is not None:
             with open(log_path, "a", encoding="utf-8") as handle:
                 handle.write(message + "\n")
@@ -375,7 +386,8 @@ def snakemake_kwargs(function: Callable, sm: Any) -> dict:
 def run_snakemake(function: Callable, sm: Any) -> int:
     """Run ``function`` for a Snakemake ``script:`` job; return the exit code."""
     log_path = sm.log[0] if len(sm.log) else None
-    return run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule)
+    files = [str(path) for path in [*sm.input, *sm.output]]
+    return run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule, files)
 
 
 def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None = None) -> int:
@@ -392,7 +404,8 @@ def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None 
         check_distinct_files(files)
         results.append(function(**kwargs))
 
-    code = run_step(step, log_path, function.__name__)
+    named = [str(item) for value in files.values() for item in (value if isinstance(value, list) else [value]) if item]
+    code = run_step(step, log_path, function.__name__, named)
     if results:  # printed after the log's redirection ends: the result belongs on the terminal
         cli.show_result(results[0])
     return code
