@@ -621,14 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     results["open"]["speedup"] = results["open"]["raw_seconds"]["median"] / results["open"]["ours_seconds"]["median"]
 
     log("torch: batched sentence vectors vs the fastText loop (20k reviews)")
-    torch_runs = repeat(
-        repeats,
-        "torch_vs_fasttext",
-        model_bin=str(workflow_bin),
-        export_dir=str(export_dir),
-        tokens=str(ours_tokens),
-        n=20000,
-    )
+    reviews = {"model_bin": str(workflow_bin), "tokens": str(ours_tokens), "n": 20000}  # both sentence benches
+    torch_runs = repeat(repeats, "torch_vs_fasttext", export_dir=str(export_dir), **reviews)
     results["torch"] = {
         key: summary([r[key] for r in torch_runs])
         for key in ("fasttext_per_s", "torch_strings_cold_per_s", "torch_strings_warm_per_s", "torch_ids_per_s")
@@ -646,16 +640,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log("static export: sentence vectors from raw strings vs the fastText loop (20k reviews)")
     static_dir = Path(layout.run_file("static_weights", run_dir)).parent
-    results["static"] = static_results(
-        repeat(
-            repeats,
-            "static_vs_fasttext",
-            model_bin=str(workflow_bin),
-            static_dir=str(static_dir),
-            tokens=str(ours_tokens),
-            n=20000,
-        )
-    )
+    results["static"] = static_results(repeat(repeats, "static_vs_fasttext", static_dir=str(static_dir), **reviews))
 
     log("scaling: the workflow on 10% and 30% of the corpus and on the corpus three times over")
     scaling = {}
