@@ -3,7 +3,7 @@ import pytest
 
 from morphvec.analyses import corpus_profile, is_word_like, sentiment_probe
 from morphvec.plots import pca_png, zipf_png
-from morphvec.summary import differing_settings, summary_rows
+from morphvec.summary import differing_settings, page_view, summary_rows
 
 
 def test_corpus_profile_of_an_exact_zipf_distribution():
@@ -81,3 +81,30 @@ def test_summary_shows_only_the_settings_that_differ():
     assert rows[0][:3] == ["a", 3, "mecab"] and rows[1][:3] == ["b", 1, "whitespace"]
     assert rows[0][columns.index("ws_spearman")] == 0.3
     assert rows[1][columns.index("sentiment_accuracy")] == 0.8
+    table = page_view(columns, rows, ["fasttext.minn", "tokenizer.name"])
+    assert table["transposed"] and table["runs"] == ["a", "b"]  # two runs: a measure per row
+    measures = [m for group in table["groups"] for m in group["measures"]]
+    assert all(m["explanation"] for m in measures)  # every column explained
+    titles = {group["title"] for group in table["groups"]}
+    assert {"settings that differ", "corpus and vocabulary", "parity", "ws", "sentiment probe"} <= titles
+    coverage = next(m for m in measures if m["title"] == "coverage")
+    assert coverage["cells"] == ["50.0%", "50.0%"] and "pairs" in coverage["explanation"]  # as in the report
+    parity = next(m for m in measures if m["title"] == "largest difference")
+    assert parity["cells"] == ["1.0e-07", "1.0e-07"]
+
+
+def test_figures_are_drawn_at_twice_their_page_size():
+    from morphvec.plots import DPI, PAGE_DPI, shown_width, token_length_png
+
+    png = token_length_png({"1": 900, "2": 99, "30": 1}, "t")
+    width = int.from_bytes(png[16:20], "big")
+    assert DPI == 2 * PAGE_DPI and shown_width(png) * 2 == width
+
+
+def test_punctuation_tokens_read_as_tokens_and_zero_has_no_sign():
+    from morphvec.render import score, token
+
+    assert token("영화") == "영화" and str(token(",")) == "<code>','</code>"
+    assert str(token("<>")) == "<code>'&lt;&gt;'</code>"  # still escaped
+    assert type(token("<b>")) is str  # a word: left to the template, which escapes it
+    assert score(-0.001) == "0.00" and score(-0.2) == "-0.20"

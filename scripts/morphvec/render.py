@@ -40,6 +40,20 @@ def scientific(value) -> str:
     return "–" if value is None else f"{value:.1e}"
 
 
+def token(word: str):
+    """A token in a list of words: punctuation and other tokens without a letter or digit in code
+    style and quoted, so that ',' and '.' read as tokens and not as the list's own commas."""
+    from markupsafe import Markup, escape
+
+    return word if any(ch.isalnum() for ch in word) else Markup(f"<code>'{escape(word)}'</code>")
+
+
+def score(value: float) -> str:
+    """A cosine to two decimals, without a sign on zero ('-0.00' reads as a negative score)."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 @functools.cache
 def _environment():
     import jinja2
@@ -51,7 +65,7 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(number=number, percent=percent, scientific=scientific)
+    environment.filters.update(number=number, percent=percent, scientific=scientific, token=token, score=score)
     return environment
 
 

@@ -126,7 +126,9 @@ def quality_section(ctx: RunContext) -> Part:
     quality = ctx.quality
     known = set(ctx.space.key_to_index)
     images = {
-        f"similarity_{name}": figures.similarity_scatter_png(name, result.pop("scored_pairs"), known)
+        f"similarity_{name}": figures.similarity_scatter_png(
+            name, result.pop("scored_pairs"), known, result["spearman"], result.get("spearman_all_pairs_subword")
+        )
         for name, result in quality["similarity"].items()
     }
     return {"quality": quality, "vocabulary_size": len(ctx.space.index_to_key)}, images
@@ -312,7 +314,10 @@ def _view(metrics: dict, images: dict, settings: dict) -> dict:
     times live in the logs and ``benchmarks/`` (and the summary across runs).
     """
     return {
-        "images": {name: render.png_data_uri(png) for name, png in images.items()},
+        "images": {
+            name: {"src": render.png_data_uri(png), "width": figures.shown_width(png), "alt": _caption(name)}
+            for name, png in images.items()
+        },
         "summary_link": "../../summary.html",
         "manifest_link": "../ro-crate-metadata.json",
         "source": provenance.source(),
@@ -327,6 +332,24 @@ def _yaml(data: dict) -> str:
     import yaml
 
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=True)  # one order, however the config was written
+
+
+# What each figure shows, for its alt text (by name, or by the prefix before "_<set>").
+CAPTIONS = {
+    "zipf": "Zipf plot: token frequency against rank, log-log, with the tokens of a few ranks",
+    "token_lengths": "histogram of token lengths in characters",
+    "pca_words": "2-D PCA of the chosen words, each point labelled",
+    "pca_top": "2-D PCA of the most frequent words, each point labelled",
+    "compression": "export size against word-similarity rho: the full model and each compact one",
+    "similarity": "human similarity score against the model's cosine for every pair of",
+}
+
+
+def _caption(name: str) -> str:
+    if name in CAPTIONS:
+        return CAPTIONS[name]
+    prefix, _, rest = name.partition("_")
+    return f"{CAPTIONS[prefix]} {rest}"
 
 
 def _check_corpus_is_the_configured_one(ctx: RunContext) -> None:

@@ -156,13 +156,104 @@ def _tsv_cell(value) -> str:
 
 
 def _page_cell(column: str, value) -> str:
-    if column == "parity_passed" and value is not None:
+    """A value as the report shows it: coverage as a percentage, scores to 3 decimals, the parity
+    difference in scientific notation, seconds to one decimal."""
+    if value is None:
+        return "–"
+    if column == "parity_passed":
         return "pass" if value else "FAIL"
-    if column == "parity_max_abs_diff" and value is not None:
+    if column == "parity_max_abs_diff":
         return render.scientific(value)
-    if column.endswith("_seconds") and value is not None:
+    if column.endswith("_seconds"):
         return f"{value:,.1f}"
+    if column.endswith("_coverage"):
+        return render.percent(value)
     return render.number(value) if not isinstance(value, str) else value
+
+
+# What each column means, for the page (by name, else by suffix).
+EXPLANATIONS = {
+    "documents": "documents read from the corpus",
+    "tokens": "tokens written (morphemes, or words for whitespace)",
+    "types": "distinct tokens",
+    "vocabulary": "words with a vector of their own (fasttext.minCount or more)",
+    "tokenize_seconds": "wall time of tokenization, all shards",
+    "train_seconds": "wall time of training",
+    "parity_max_abs_diff": "largest difference between fastText, gensim, torch and the static export "
+    "(words, unknown words, sentences)",
+    "parity_passed": "whether that difference is within evaluation.tolerance",
+    "sentiment_accuracy": "logistic regression on sentence vectors, held-out accuracy",
+    "sentiment_majority_baseline": "accuracy of always answering the larger class",
+}
+SUFFIX_EXPLANATIONS = {
+    "_spearman_subword": "Spearman ρ over all pairs, unknown words from their character n-grams",
+    "_spearman_eojeol": "Spearman ρ over all pairs, words that are not tokens cut into morphemes and composed",
+    "_spearman": "Spearman ρ over the pairs whose words are both in the vocabulary",
+    "_accuracy_eojeol": "accuracy, unknown words composed from their morphemes (eojeol protocol)",
+    "_accuracy_subword": "accuracy with subword vectors for unknown query words (OOV-aware protocol)",
+    "_accuracy": "accuracy of gensim's protocol (questions with an unknown word skipped)",
+}
+
+
+def _explanation(column: str, settings_columns: set[str]) -> str:
+    if column in settings_columns:
+        return "config key of the run"
+    if column in EXPLANATIONS:
+        return EXPLANATIONS[column]
+    if column.endswith("_coverage"):
+        return "share of the pairs (similarity) or questions (analogies, gensim's protocol) the vocabulary covers"
+    return next((text for suffix, text in SUFFIX_EXPLANATIONS.items() if column.endswith(suffix)), "")
+
+
+def _group(column: str, settings_columns: set[str]) -> str:
+    if column in settings_columns:
+        return "settings that differ"
+    if column in ("documents", "tokens", "types", "vocabulary"):
+        return "corpus and vocabulary"
+    if column.endswith("_seconds"):
+        return "time"
+    if column.startswith("parity"):
+        return "parity"
+    if column.startswith("sentiment"):
+        return "sentiment probe"
+    for suffix in (*SUFFIX_EXPLANATIONS, "_coverage"):
+        if column.endswith(suffix):
+            return column.removesuffix(suffix)
+    return ""
+
+
+# Up to this many runs the page lists the measures as rows and the runs as columns.
+TRANSPOSED_UP_TO = 8
+
+
+def page_view(columns: list[str], rows: list[list], varying: list[str]) -> dict:
+    """The summary page's table: columns grouped and explained, values formatted as in the report;
+    for a few runs transposed (a measure per row), so that it fits a 1,280-pixel screen."""
+    settings_columns = set(varying)
+    measures = []
+    for index, column in enumerate(columns[1:], start=1):
+        measures.append(
+            {
+                "group": _group(column, settings_columns),
+                "title": column_title(column).split(": ", 1)[-1],
+                "explanation": _explanation(column, settings_columns),
+                "cells": [_page_cell(column, row[index]) for row in rows],
+            }
+        )
+    for position, measure in enumerate(measures):  # a set's coverage: of pairs or of questions
+        if measure["explanation"].startswith("share of the pairs"):
+            similarity = position > 0 and measures[position - 1]["title"].startswith("ρ")
+            measure["explanation"] = (
+                "share of the pairs whose two words are in the vocabulary"
+                if similarity
+                else "share of the questions gensim's protocol scores (all four words in the vocabulary)"
+            )
+    groups: list[dict] = []
+    for measure in measures:
+        if not groups or groups[-1]["title"] != measure["group"]:
+            groups.append({"title": measure["group"], "measures": []})
+        groups[-1]["measures"].append(measure)
+    return {"runs": [row[0] for row in rows], "groups": groups, "transposed": len(rows) <= TRANSPOSED_UP_TO}
 
 
 COMPACT_COLUMNS = [
@@ -226,7 +317,7 @@ def summarize_runs(
     columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []))
     with atomic_open(summary_tsv) as out:
         out.write(_tsv([columns, *rows]))
-    view_rows = [[_page_cell(c, v) for c, v in zip(columns, row, strict=True)] for row in rows]
+    table = page_view(columns, rows, differing_settings(settings))
     curve = compact_rows(loaded, torch_weights or [], compact_weights or [])
     if compact_tsv is not None:
         with atomic_open(compact_tsv) as out:
@@ -234,8 +325,7 @@ def summarize_runs(
     curve_cells = [[render.number(v) if not isinstance(v, str) else v for v in row] for row in curve]
     page = render.render(
         "summary.html.j2",
-        titles=[column_title(c) for c in columns],
-        rows=view_rows,
+        table=table,
         compact_titles=[COMPACT_TITLES[c] for c in COMPACT_COLUMNS],
         compact_rows=curve_cells,
     )
