@@ -252,8 +252,8 @@ def provenance_changes(recorded: dict) -> list[str]:
     now = provenance.source()
     changes = []
     if recorded.get("commit") and recorded["commit"] != now["commit"]:
-        cause = " (this copy is not a git checkout)" if now["commit"].startswith("unknown") else ""
-        changes.append(f"morphvec commit: recorded {recorded['commit']}, here {now['commit']}{cause}")
+        here = "none (this copy is not a git checkout)" if now["commit"].startswith("unknown") else now["commit"]
+        changes.append(f"morphvec commit: recorded {recorded['commit']}, here {here}")
     elif now["dirty"] and not recorded.get("dirty"):
         changes.append("morphvec: this checkout has uncommitted changes, the run's had none")
     for name, version in sorted(recorded.get("versions", {}).items()):
@@ -415,9 +415,11 @@ def verify_run(results: str | Path, into: str | Path | None = None, *, cores: in
             failures += _verify_by_rerun(recorded, manifest_path, into, cores, outcomes)
     print("; ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())))
     if failures:
-        raise UserInputError(
-            f"{len(failures)} file(s) do not match the recorded run: {', '.join(failures[:5])}",
-            "files on disk: restore them from the original (or rerun the workflow); a rerun that differs: compare "
-            "the provenance lines above; the rerun is in the directory printed above",
+        on_disk = any(failure.endswith("on disk)") for failure in failures)
+        fix = (
+            "restore the files from the original (or rerun the workflow to make them again)"
+            if on_disk
+            else "compare the provenance lines above with the run's; the rerun is in the directory printed above"
         )
+        raise UserInputError(f"{len(failures)} file(s) do not match the recorded run: {', '.join(failures[:5])}", fix)
     return {"verified": True, **outcomes}
