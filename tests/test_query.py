@@ -146,6 +146,12 @@ def test_the_table_answers_in_the_order_asked(tiny_pipeline):
     assert len(rows) == 9 and all(row[0] in "123" and len(row[-1].split(".")[1]) == 3 for row in rows)
 
 
+def test_a_bin_query_prints_the_answer_without_gensims_info_lines(tiny_pipeline):
+    done = morphvec_query("--vectors", str(tiny_pipeline["model_bin"]), "--neighbours", "영화", "--topn", "2")
+    assert done.returncode == 0 and done.stdout.startswith("neighbours of 영화:")
+    assert "INFO gensim" not in done.stderr
+
+
 def test_json_keeps_the_order_and_run_dir_alone_picks_the_torch_export(tiny_pipeline):
     run_dir = tiny_pipeline["torch_dir"].parent
     done = morphvec_query("--run-dir", str(run_dir), "--neighbours", "영화", "배우", "--json", "--topn", "2")

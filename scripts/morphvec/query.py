@@ -24,6 +24,7 @@ dominant tag), or from the tokens themselves in a POS model.
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -441,6 +442,7 @@ def query_vectors(
     """
     from morphvec.answers import QueryResult
 
+    logging.getLogger("gensim").setLevel(logging.WARNING)  # its INFO lines (8 for a .bin) bury the answer
     vectors = vectors if vectors is not None else torch_weights
     if vectors is None:
         raise UserInputError("no vectors to query", "give --vectors FILE_OR_DIRECTORY, or --run-dir results/<run>")
