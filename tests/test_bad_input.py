@@ -562,3 +562,21 @@ def test_a_damaged_export_is_named_by_the_report(tiny_pipeline, tmp_path, capsys
     code = run_cli(write_report, ["--run-dir", str(run_dir)])
     message = one_message(capsys, code)
     assert f"{weights}: not a readable safetensors file" in message
+
+
+def test_a_directory_that_is_not_a_torch_export_is_named(tiny_pipeline, capsys):
+    """The static export (or a run directory) given as --vectors: said what it is and what opens it."""
+    from morphvec.query import query_vectors
+
+    static = tiny_pipeline["static_weights"].parent
+    message = one_message(capsys, run_cli(query_vectors, ["--vectors", str(static), "--neighbours", "영화"]))
+    assert f"{static} is not a torch export (it has no embeddings.safetensors)" in message
+    assert "sentence-transformers and model2vec" in message
+
+
+def test_packaging_a_directory_that_is_not_a_finished_run_is_one_message(tmp_path, capsys):
+    from morphvec.package import package_model
+
+    code = run_cli(package_model, ["--run-dir", str(tmp_path / "nothing"), "--package", str(tmp_path / "out")])
+    assert "it is not a finished run" in one_message(capsys, code)
+    assert not (tmp_path / "out").exists()

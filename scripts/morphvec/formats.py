@@ -99,16 +99,32 @@ def has_subwords(kv) -> bool:
     return bool(getattr(kv, "bucket", 0)) and bool(getattr(kv, "max_n", 0))
 
 
+def export_weights(path: str | Path) -> tuple[Path, Path]:
+    """``(directory, embeddings.safetensors)`` of a torch or compact export given as either,
+    checked: a directory without the file (the static export, a run directory) is named."""
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"torch export not found: {path}", "give an export_torch or compress_vectors directory")
+    directory, weights = (
+        (path.parent, path) if path.suffix == ".safetensors" else (path, path / "embeddings.safetensors")
+    )
+    if path.is_dir() and not weights.is_file():
+        raise UserInputError(
+            f"{path} is not a torch export (it has no embeddings.safetensors)",
+            "give an export_torch or compress_vectors directory (or --run-dir for a run's); a static export "
+            "(export_static) opens in sentence-transformers and model2vec",
+        )
+    return directory, require_file(weights, "torch export", "give an export_torch or compress_vectors directory")
+
+
 def open_torch_export(path: str | Path, **options):
     """A torch export or compact export directory (or its ``embeddings.safetensors``) in the
     torch-only loader, memory-mapped; a damaged, cut or foreign file is named with the fix."""
     from morphvec.fasttext_torch import FastTextEmbedding
 
-    path = Path(path)
-    if not path.exists():
-        raise UserInputError(f"torch export not found: {path}", "give an export_torch or compress_vectors directory")
+    _, weights = export_weights(path)
     try:
-        return FastTextEmbedding.load(path, **options)
+        return FastTextEmbedding.load(weights, **options)
     except ValueError as error:  # the loader names the file and what is wrong with it
         raise UserInputError(
             str(error).split("; export")[0], "export it again (or copy the export completely)"
@@ -167,18 +183,7 @@ def read_vocab_tsv(path: str | Path) -> list[str]:
 
 def read_output_vectors(path) -> np.ndarray:
     """An ``output_vectors.npy`` (extract_vectors), memory-mapped, never unpickled."""
-    try:
-        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise UserInputError(
-            f"{path} is not a numpy array of output vectors ({error})",
-            "give the output_vectors.npy that extract_vectors wrote for these vectors",
-        ) from None
-    if matrix.ndim != 2:
-        raise UserInputError(
-            f"{path}: expected a matrix, got shape {matrix.shape}", "give extract_vectors/output_vectors.npy"
-        )
-    return matrix
+    return read_matrix(path, "output vectors", mmap=True)
 
 
 def output_vectors_of(path, fmt: str):
@@ -377,8 +382,7 @@ class StaticVectors:
         from scipy.sparse import csr_matrix
 
         encoded = self.ids(texts)
-        limit = self.vocabulary_rows if vocabulary_only else len(self.embeddings)
-        known = [[i for i in ids if i != self.unknown_id and i < limit] for ids in encoded]
+        known = [self.known(ids, vocabulary_only) for ids in encoded]
         counts = np.array([len(ids) for ids in known], dtype=np.int64)
         columns = np.fromiter(itertools.chain.from_iterable(known), dtype=np.int64, count=int(counts.sum()))
         weights = np.repeat(1.0 / np.maximum(counts, 1), counts).astype(np.float32)
@@ -459,14 +463,9 @@ class NumpyExport:
     n-gram rows (:mod:`morphvec.ngrams`), those a compact model kept."""
 
     def __init__(self, path: str | Path) -> None:
-        path = Path(path)
-        if not path.exists():
-            raise UserInputError(
-                f"torch export not found: {path}", "give an export_torch or compress_vectors directory"
-            )
-        directory = path.parent if path.suffix == ".safetensors" else path
-        self.path = weights = path if path.suffix == ".safetensors" else directory / "embeddings.safetensors"
-        header, start = _safetensors_header(require_file(weights, "torch export", "run export_torch"))
+        directory, weights = export_weights(path)
+        self.path = weights
+        header, start = _safetensors_header(weights)
         metadata = header.pop("__metadata__", {}) or {}
         if metadata.get("format") not in EXPORT_FORMATS.values():
             raise UserInputError(

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from morphvec import provenance, render
-from morphvec.runtime import atomic_dir, read_json, require_file
+from morphvec.runtime import UserInputError, atomic_dir, read_json, require_file
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
 log = logging.getLogger("morphvec.package")
@@ -135,7 +135,8 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
     from morphvec.tokenize import Tokenizer
 
     settings = metrics["settings"]
-    tokenizer = {"name": "mecab", "pos": False, "unit": "syllable", "lowercase": False, **settings.get("tokenizer", {})}
+    corpus = metrics["corpus"]  # how the tokens were made (the tokenize step's statistics)
+    tokenizer = {key: corpus[key] for key in ("pos", "unit", "lowercase")} | {"name": corpus["tokenizer"]}
     language = (settings.get("package", {}).get("language") or ["ko"])[0]
     sentence = EXAMPLE_SENTENCE.get(language, EXAMPLE_SENTENCE["ko"])
     split = Tokenizer(tokenizer["name"], tokenizer["pos"], "syllable", tokenizer["lowercase"])
@@ -171,7 +172,7 @@ def _card(
     templates/model_card.md.j2."""
     from huggingface_hub import ModelCardData
 
-    name = metrics["settings"].get("tokenizer", {}).get("name", "mecab")
+    name = metrics["corpus"]["tokenizer"]
     tags = ["fasttext", "word-embeddings", "static-embeddings", "sentence-transformers", "model2vec", "morphvec"]
     data = ModelCardData(
         language=language,
@@ -199,10 +200,18 @@ def package_model(
     """A model folder ready to publish (see the module docstring): ``inputs`` are the run's files
     by layout name (``model_bin``, the torch and static exports, ``metrics``, ``manifest``);
     ``license``, ``datasets`` and ``language`` go into the card's metadata."""
-    metrics = read_json(require_file(inputs.get("metrics") or "", "the run's metrics.json", "run write_report"))
-    manifest = require_file(inputs.get("manifest") or "", "the run's manifest", "run write_manifest")
-    needed = [*PACKAGE_FILES, "static_stats"]
-    sources = {name: require_file(inputs.get(name) or "", name, "run the workflow to the end") for name in needed}
+    missing = [name for name in ("metrics", "manifest", *PACKAGE_FILES, "static_stats") if not inputs.get(name)]
+    if missing:
+        raise UserInputError(
+            f"the run has no {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}: it is not a finished run",
+            "give the results directory of a run the workflow finished (results/<run>), or run the workflow to the end",
+        )
+    metrics = read_json(require_file(inputs["metrics"], "the run's metrics.json", "run write_report"))
+    manifest = require_file(inputs["manifest"], "the run's manifest", "run write_manifest")
+    sources = {
+        name: require_file(inputs[name], name, "run the workflow to the end")
+        for name in [*PACKAGE_FILES, "static_stats"]
+    }
     with atomic_dir(package) as tmp:
         for name, target in PACKAGE_FILES.items():  # copies: a card reader may edit the folder
             (Path(tmp) / target).parent.mkdir(parents=True, exist_ok=True)

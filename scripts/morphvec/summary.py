@@ -198,13 +198,16 @@ SUFFIX_EXPLANATIONS = {
 }
 
 
-def _explanation(column: str, settings_columns: set[str]) -> str:
+def _explanation(column: str, previous: str, settings_columns: set[str]) -> str:
+    """What ``column`` means; a set's coverage by the set's kind (its columns come before it)."""
     if column in settings_columns:
         return "config key of the run"
     if column in EXPLANATIONS:
         return EXPLANATIONS[column]
     if column.endswith("_coverage"):
-        return "share of the pairs (similarity) or questions (analogies, gensim's protocol) the vocabulary covers"
+        if "_spearman" in previous:
+            return "share of the pairs whose two words are in the vocabulary"
+        return "share of the questions gensim's protocol scores (all four words in the vocabulary)"
     return next((text for suffix, text in SUFFIX_EXPLANATIONS.items() if column.endswith(suffix)), "")
 
 
@@ -239,19 +242,11 @@ def page_view(columns: list[str], rows: list[list], varying: list[str]) -> dict:
             {
                 "group": _group(column, settings_columns),
                 "title": column_title(column).split(": ", 1)[-1],
-                "explanation": _explanation(column, settings_columns),
+                "explanation": _explanation(column, columns[index - 1], settings_columns),
                 "cells": [_page_cell(column, row[index]) for row in rows],
                 "kind": "text" if column in settings_columns else "number",  # a path must wrap, a number not
             }
         )
-    for position, measure in enumerate(measures):  # a set's coverage: of pairs or of questions
-        if measure["explanation"].startswith("share of the pairs"):
-            similarity = position > 0 and measures[position - 1]["title"].startswith("ρ")
-            measure["explanation"] = (
-                "share of the pairs whose two words are in the vocabulary"
-                if similarity
-                else "share of the questions gensim's protocol scores (all four words in the vocabulary)"
-            )
     groups: list[dict] = []
     for measure in measures:
         if not groups or groups[-1]["title"] != measure["group"]:
