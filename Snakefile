@@ -1,6 +1,5 @@
-# morphvec's rules. Each runs a thin script in scripts/ that hands the job's named files and params
-# to one library function of the same parameter names; paths come from morphvec/layout.py, checks,
-# input functions and resources from morphvec/workflow.py (`plan`). No `threads`: one thread.
+# morphvec's rules. Each runs a thin script in scripts/ handing the job's files and params to one library
+# function of the same parameter names; paths: morphvec/layout.py; checks, inputs, resources: morphvec/workflow.py.
 import sys
 from pathlib import Path
 
@@ -158,8 +157,9 @@ rule compress_vectors:
         benchmark_file("compress_vectors.{variant}")
     conda:
         "envs/report.yaml"
+    threads: 2  # k-means (BENCHMARKS.md: 1.5x faster than on one)
     resources:
-        mem_mb=plan.model_mem_mb,
+        mem_mb=plan.compress_mem_mb,
         runtime=60,
     params:
         config=plan.options("compress_vectors"),

@@ -19,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,9 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 from morphvec import layout  # noqa: E402 (after the path that holds it)
+from morphvec.tokenizers import tokenizer_entry  # noqa: E402
 
 FULL_CORPUS = REPO.parent / "shared" / "data" / "nsmc_reviews.tsv.gz"
 WS353 = REPO / "resources" / "eval" / "WS353_korean.csv"
+RECOMMENDED = REPO / "config" / "full_nsmc.yaml"  # what the README tells users to run
 # The reference settings of the issue: skipgram, dim 100, epoch 5, 2 threads.
 FASTTEXT = {"model": "skipgram", "dim": 100, "epoch": 5, "minCount": 5, "bucket": 2000000, "thread": 2}
 QUICK_FASTTEXT = {**FASTTEXT, "bucket": 200000}
@@ -76,9 +79,18 @@ def task_tokenize_morphs(corpus: str, out: str) -> dict:
     return {}
 
 
-def task_tokenize_ours(corpus: str, out: str, workers: int, name: str = "mecab") -> dict:
+def task_tokenize_ours(
+    corpus: str, out: str, workers: int, name: str = "mecab", own_threads: bool | None = None
+) -> dict:
+    """The step; ``own_threads`` overrides the registry's choice between worker processes and
+    the tokenizer's own threads, so that both can be measured."""
+    import dataclasses
+
+    from morphvec import tokenizers
     from morphvec.tokenize import tokenize_corpus
 
+    if own_threads is not None:
+        tokenizers.TOKENIZERS[name] = dataclasses.replace(tokenizers.TOKENIZERS[name], own_threads=own_threads)
     return tokenize_corpus(corpus, out, threads=workers, name=name)
 
 
@@ -348,8 +360,27 @@ def static_results(runs: list[dict]) -> dict:
     return out
 
 
+def _sample_tree_rss(pid: int, peak: list[float], done: threading.Event) -> None:
+    """The summed RSS (MiB) of process ``pid`` and all its children, every 0.1 s, as Snakemake's
+    benchmark files sum a job's process tree: ``ru_maxrss`` is the largest single process only."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        while not done.is_set():
+            total = 0
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_info().rss
+            peak[0] = max(peak[0], total / 2**20)
+            done.wait(0.1)
+    except psutil.Error:
+        return
+
+
 def measure(task: str, **kwargs) -> dict:
-    """Run one task in a fresh process; add its wall seconds and peak RSS (MB)."""
+    """Run one task in a fresh process; add its wall seconds, its largest process's peak RSS
+    (``max_rss_mb``) and the peak of its whole process tree (``tree_rss_mib``)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, __file__, "--task", task, "--kwargs", json.dumps(kwargs)],
@@ -357,13 +388,18 @@ def measure(task: str, **kwargs) -> dict:
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    peak, done = [0.0], threading.Event()
+    sampler = threading.Thread(target=_sample_tree_rss, args=(process.pid, peak, done), daemon=True)
+    sampler.start()
     output = process.stdout.read()
+    done.set()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"task {task} failed: {output[-2000:]}")
     result = json.loads(output.strip().splitlines()[-1])
-    return {**result, "wall": wall, "max_rss_mb": usage.ru_maxrss / 1024}
+    return {**result, "wall": wall, "max_rss_mb": usage.ru_maxrss / 1024, "tree_rss_mib": peak[0]}
 
 
 def repeat(times: int, task: str, **kwargs) -> list[dict]:
@@ -383,6 +419,11 @@ def alternate(times: int, *runs: tuple[str, dict]) -> list[list[dict]]:
             results.append(measure(task, **kwargs))
             print(f"  {task} #{i + 1}: {results[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
     return measured
+
+
+def results_median(runs: list[dict]) -> float:
+    """Median wall seconds of a measurement's repeats."""
+    return statistics.median(r["wall"] for r in runs)
 
 
 def results_ratio(slower: list[dict], faster: list[dict]) -> float:
@@ -411,7 +452,7 @@ def make_slice(source: Path, target: Path, fraction: float | None = None, rows: 
 
 
 # Steps after training, whose peak memory is held against the .bin size.
-AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "export_static", "write_report")
+AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "export_static", "compress_vectors", "write_report")
 
 
 def repeat_corpus(source: Path, target: Path, times: int) -> Path:
@@ -428,21 +469,80 @@ def repeat_corpus(source: Path, target: Path, times: int) -> Path:
     return target
 
 
-def run_workflow(workdir: Path, corpus: Path, run: str, params: dict) -> dict:
-    """End-to-end snakemake on one corpus: first up to the torch export (the part with raw
+def bench_settings(corpus: Path, params: dict) -> dict:
+    """The bench's own run: MeCab, the given fastText settings, WS353-ko."""
+    return {
+        "corpus": {"path": str(corpus)},
+        "tokenizer": {"threads": 2},
+        "fasttext": params,
+        "evaluation": {"similarity": {"ws353_ko": str(WS353)}},
+    }
+
+
+def recommended_settings(corpus: Path) -> tuple[str, dict]:
+    """The run of ``config/full_nsmc.yaml``, what the README tells users to run, as it is but for
+    the paths: the corpus is ``corpus`` and the evaluation files are resolved from the checkout."""
+    import yaml
+
+    (run, settings), *_ = yaml.safe_load(RECOMMENDED.read_text(encoding="utf-8"))["runs"].items()
+    settings["corpus"]["path"] = str(corpus)
+    for kind in ("similarity", "analogy"):
+        for name, path in settings.get("evaluation", {}).get(kind, {}).items():
+            settings["evaluation"][kind][name] = str(REPO / path)
+    return run, settings
+
+
+def step_measurements(run_dir: Path) -> dict:
+    """Each step's seconds and peak RSS (MiB) from the workflow's benchmark files (shards and
+    compact variants summed in time, their largest peak kept), with the compact variants apart."""
+    steps: dict[str, dict] = {}
+    for tsv in sorted((run_dir / "benchmarks").glob("*.tsv")):
+        header, values = tsv.read_text().splitlines()[:2]
+        row = dict(zip(header.split("\t"), values.split("\t"), strict=True))
+        name, _, part = tsv.stem.partition(".")
+        for key in (name, f"{name}.{part}") if name == "compress_vectors" else (name,):
+            step = steps.setdefault(key, {"seconds": 0.0, "max_rss_mb": 0.0})
+            step["seconds"] += float(row["s"])
+            step["max_rss_mb"] = max(step["max_rss_mb"], float(row["max_rss"]))
+    return steps
+
+
+def log_breakdowns(run_dir: Path) -> dict:
+    """What the steps' logs say of where their time and memory go: the report's resident and
+    peak memory after each section, and the compact step's seconds per phase and variant."""
+    import re
+
+    report = {}
+    for line in (run_dir / "logs" / "write_report.log").read_text(encoding="utf-8").splitlines():
+        found = re.search(r"after (\w+): RSS (\d+) MiB, peak (\d+) MiB", line)
+        if found:
+            report[found.group(1)] = {"rss_mib": int(found.group(2)), "peak_mib": int(found.group(3))}
+    compress = {}
+    for log in sorted((run_dir / "logs").glob("compress_vectors.*.log")):
+        phases = compress.setdefault(log.stem.split(".", 1)[1], {})
+        for line in log.read_text(encoding="utf-8").splitlines():
+            found = re.search(r"quantized \d+ rows x \d+ pieces: (.*)$", line)
+            for phase, seconds in re.findall(r"([\w-]+) ([0-9.]+) s", found.group(1) if found else ""):
+                phases[phase] = phases.get(phase, 0.0) + float(seconds)
+    return {"report_sections": report, "compress_phases": compress}
+
+
+def compact_rows(summary: Path, run: str) -> list[dict]:
+    """The summary's rows of the full model and its compact ones (size, open time and memory,
+    quality kept), as the workflow measured them; [] without compact models."""
+    if not summary.is_file():
+        return []
+    header, *lines = summary.read_text(encoding="utf-8").splitlines()
+    rows = [dict(zip(header.split("\t"), line.split("\t"), strict=True)) for line in lines]
+    return [row for row in rows if row["run"] == run]
+
+
+def run_workflow(workdir: Path, run: str, settings: dict) -> dict:
+    """End-to-end snakemake of one run: first up to the torch export (the part with raw
     counterparts), then the rest (report, manifest, summary); the no-op rerun; step benchmarks;
     the largest peak RSS of a step after training against the ``.bin`` size."""
     workdir.mkdir(parents=True, exist_ok=True)
-    config = {
-        "runs": {
-            run: {
-                "corpus": {"path": str(corpus)},
-                "tokenizer": {"threads": 2},
-                "fasttext": params,
-                "evaluation": {"similarity": {"ws353_ko": str(WS353)}},
-            }
-        }
-    }
+    config = {"runs": {run: settings}}
     (workdir / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
     command = [
         sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
@@ -456,17 +556,17 @@ def run_workflow(workdir: Path, corpus: Path, run: str, params: dict) -> dict:
     started = time.perf_counter()
     noop = subprocess.run(command, check=True, capture_output=True, text=True)
     noop_seconds = time.perf_counter() - started
-    steps: dict[str, dict] = {}
-    for tsv in sorted((workdir / "results" / run / "benchmarks").glob("*.tsv")):
-        header, values = tsv.read_text().splitlines()[:2]
-        row = dict(zip(header.split("\t"), values.split("\t"), strict=True))
-        step = steps.setdefault(tsv.stem.split(".")[0], {"seconds": 0.0, "max_rss_mb": 0.0})  # shards: summed
-        step["seconds"] += float(row["s"])
-        step["max_rss_mb"] = max(step["max_rss_mb"], float(row["max_rss"]))
-    metrics = json.loads((workdir / "results" / run / "report" / "metrics.json").read_text())
-    bin_mb = Path(layout.run_file("model_bin", workdir / layout.RESULTS / run)).stat().st_size / 1e6
+    run_dir = workdir / layout.RESULTS / run
+    steps = step_measurements(run_dir)
+    metrics = json.loads((run_dir / "report" / "metrics.json").read_text())
+    bin_mb = Path(layout.run_file("model_bin", run_dir)).stat().st_size / 2**20  # MiB, as the benchmark files
     peak_after = max(steps[step]["max_rss_mb"] for step in AFTER_TRAINING if step in steps)
     return {
+        "run": run,
+        "settings": settings,
+        "metrics": {key: metrics.get(key) for key in ("quality", "sentiment_probe", "compression", "vocabulary_size")},
+        "compact": compact_rows(workdir / layout.RESULTS / "summary_compact.tsv", run),
+        **log_breakdowns(run_dir),
         "wall": wall,
         "wall_to_export": wall_to_export,
         "bin_mb": bin_mb,
@@ -534,20 +634,29 @@ def main(argv: list[str] | None = None) -> int:
 
     log("tokenize: Kiwi against MeCab on 50,000 reviews (raw loops and the step)")
     kiwi_corpus = corpus if args.quick else make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000)
+    step = lambda name, out_name, workers=2, **more: (  # noqa: E731
+        "tokenize_ours",
+        {"corpus": str(kiwi_corpus), "out": str(out / out_name), "workers": workers, "name": name, **more},
+    )
     kiwi_calls = {
         "mecab_raw": ("tokenize_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab_raw.txt")}),
         "kiwi_raw": ("tokenize_kiwi_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi_raw.txt")}),
-        "mecab_ours": (
-            "tokenize_ours",
-            {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab.txt"), "workers": 2, "name": "mecab"},
-        ),
-        "kiwi_ours": (
-            "tokenize_ours",
-            {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi.txt"), "workers": 2, "name": "kiwi"},
-        ),
+        "mecab_ours": step("mecab", "k_mecab.txt"),
+        "kiwi_ours": step("kiwi", "k_kiwi.txt"),
+        # Kiwi the other way than the registry's, and one worker of each: the memory per worker.
+        "kiwi_other": step("kiwi", "k_kiwi_other.txt", own_threads=not tokenizer_entry("kiwi").own_threads),
+        "kiwi_one": step("kiwi", "k_kiwi_one.txt", workers=1),
+        "mecab_one": step("mecab", "k_mecab_one.txt", workers=1),
     }
     kiwi_runs = dict(zip(kiwi_calls, alternate(repeats, *kiwi_calls.values()), strict=True))
     results["kiwi"] = {name: summary([r["wall"] for r in runs]) for name, runs in kiwi_runs.items()}
+    results["kiwi"]["tree_rss_mib"] = {name: max(r["tree_rss_mib"] for r in runs) for name, runs in kiwi_runs.items()}
+    results["kiwi"].update(
+        own_threads=tokenizer_entry("kiwi").own_threads,
+        other_output_identical=(out / "k_kiwi.txt").read_bytes() == (out / "k_kiwi_other.txt").read_bytes(),
+        mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["kiwi_one"]),
+        mecab_mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["mecab_one"]),
+    )
     results["kiwi"].update(
         documents=kiwi_runs["kiwi_ours"][-1]["documents"],
         kiwi_tokens=kiwi_runs["kiwi_ours"][-1]["tokens"],
@@ -587,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     results["train"]["gensim_ratio"] = results["train"]["gensim"]["median"] / results["train"]["raw"]["median"]
 
     log("workflow: end-to-end snakemake on the corpus, then a no-op rerun")
-    workflow = run_workflow(out / "workflow", corpus, "bench", params)
+    workflow = run_workflow(out / "workflow", "bench", bench_settings(corpus, params))
     run_dir = out / "workflow" / layout.RESULTS / "bench"
     export_dir = Path(layout.run_file("torch_weights", run_dir)).parent
     kv = Path(layout.run_file("gensim_kv", run_dir))
@@ -642,14 +751,20 @@ def main(argv: list[str] | None = None) -> int:
     static_dir = Path(layout.run_file("static_weights", run_dir)).parent
     results["static"] = static_results(repeat(repeats, "static_vs_fasttext", static_dir=str(static_dir), **reviews))
 
+    if not args.quick:
+        log("recommended: the workflow of config/full_nsmc.yaml, what the README tells users to run (once)")
+        results["recommended"] = run_workflow(out / "recommended", *recommended_settings(corpus))
+
     log("scaling: the workflow on 10% and 30% of the corpus and on the corpus three times over")
     scaling = {}
     for fraction in (0.1, 0.3):
         sliced = make_slice(corpus, out / f"slice_{int(fraction * 100)}.tsv.gz", fraction=fraction)
-        scaling[str(fraction)] = run_workflow(out / f"workflow_{int(fraction * 100)}", sliced, "bench", params)
+        scaling[str(fraction)] = run_workflow(
+            out / f"workflow_{int(fraction * 100)}", "bench", bench_settings(sliced, params)
+        )
     scaling["1.0"] = workflow
     tripled = repeat_corpus(corpus, out / "corpus_x3.tsv.gz", times=3)
-    scaling["3.0"] = run_workflow(out / "workflow_x3", tripled, "bench", params)
+    scaling["3.0"] = run_workflow(out / "workflow_x3", "bench", bench_settings(tripled, params))
     results["scaling"] = scaling
     (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")  # kept if what follows fails
     if not args.quick:

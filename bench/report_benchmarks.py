@@ -172,6 +172,7 @@ def _misses(results: dict) -> list[str]:
             + ", ".join(f"`{step}` {mb:.0f}" for step, mb in after.items())
             + f" MB, `.bin` {wf['bin_mb']:.0f} MB)."
         )
+    bullets += _recommended_misses(results)
     bullets += _slice_misses(results)
     return ["### Where the misses come from", "", *bullets, ""] if bullets else []
 
@@ -215,10 +216,12 @@ def write_markdown(results: dict, path: Path, plot: str) -> None:
         f"({wf['ratio_end_to_end']:.2f}× end to end, with report, manifest and summary) | {_verdict(wf['ratio'] <= 1.03)} |",
         f"| peak RSS of any step after training vs the `.bin` | ≤ 1.5× | {wf['peak_rss_vs_bin']:.2f}× "
         f"({wf['peak_rss_after_training_mb']:.0f} MB, `.bin` {wf['bin_mb']:.0f} MB) | {_verdict(wf['peak_rss_vs_bin'] <= 1.5)} |",
+        *_recommended_rows(results),
         *_slice_rows(results),
         f"| no-op rerun | ≤ 3 s | {wf['noop_seconds']:.1f} s | {_verdict(wf['noop_seconds'] <= 3)} |",
         "",
         *_misses(results),
+        *recommended_section(results),
         "## Tokenize",
         "",
         "| | seconds | peak RSS (MB) |",
@@ -235,17 +238,17 @@ def write_markdown(results: dict, path: Path, plot: str) -> None:
         "",
         "## Kiwi against MeCab (tokenize, 50,000 reviews)",
         "",
-        "| | seconds | tokens |",
-        "|---|---|---|",
-        f"| raw loop: MeCab lattice surfaces, 1 process | {_span(kiwi['mecab_raw'])} | |",
-        f"| raw loop: `Kiwi.tokenize`, 1 process, 1 thread | {_span(kiwi['kiwi_raw'])} | |",
-        f"| `tokenize_corpus`, `name: mecab`, 2 workers | {_span(kiwi['mecab_ours'])} | {kiwi['mecab_tokens']:,} |",
-        f"| `tokenize_corpus`, `name: kiwi`, 2 workers | {_span(kiwi['kiwi_ours'])} | {kiwi['kiwi_tokens']:,} |",
+        "| | seconds | peak RSS of the process tree (MiB) | tokens |",
+        "|---|---|---|---|",
+        f"| raw loop: MeCab lattice surfaces, 1 process | {_span(kiwi['mecab_raw'])} | {_tree(kiwi, 'mecab_raw')} | |",
+        f"| raw loop: `Kiwi.tokenize`, 1 process, 1 thread | {_span(kiwi['kiwi_raw'])} | {_tree(kiwi, 'kiwi_raw')} | |",
+        *_kiwi_rows(kiwi),
         "",
-        f"Kiwi takes {kiwi['ratio']:.1f}× MeCab's time in the step ({kiwi['raw_ratio']:.1f}× in the raw loops), "
-        f"peak RSS {kiwi['kiwi_max_rss_mb']:.0f} MB for the reader and both workers. It splits more finely "
-        "(`건넨` into `건네` + `ᆫ`, `하` restored in `굵직한`), so it writes more tokens; what that buys in "
-        "quality is in the README's sweep.",
+        f"Kiwi takes {kiwi['ratio']:.1f}× MeCab's time in the step ({kiwi['raw_ratio']:.1f}× in the raw loops). "
+        "It splits more finely (`건넨` into `건네` + `ᆫ`, `하` restored in `굵직한`), so it writes more tokens; "
+        "what that buys in quality is in the README's sweep.",
+        "",
+        *_kiwi_modes(kiwi),
         "",
         "## Train",
         "",
@@ -318,6 +321,213 @@ def write_markdown(results: dict, path: Path, plot: str) -> None:
     path.write_text("\n".join(lines) + _kept_sections(path), encoding="utf-8")
 
 
+def _tree(kiwi: dict, name: str) -> str:
+    return f"{kiwi['tree_rss_mib'][name]:,.0f}" if name in kiwi.get("tree_rss_mib", {}) else ""
+
+
+def _kiwi_rows(kiwi: dict) -> list[str]:
+    """The step's rows: MeCab and Kiwi with two workers, Kiwi the other way, and one worker each."""
+    own = kiwi.get("own_threads", False)
+    way = {True: "Kiwi's own 2 threads over one model", False: "2 worker processes"}
+    rows = [
+        ("`tokenize_corpus`, `name: mecab`, 2 worker processes", "mecab_ours", kiwi["mecab_tokens"]),
+        (f"`tokenize_corpus`, `name: kiwi`, {way[own]} (the registry's way)", "kiwi_ours", kiwi["kiwi_tokens"]),
+    ]
+    if "kiwi_other" in kiwi:
+        rows += [
+            (f"`tokenize_corpus`, `name: kiwi`, {way[not own]}", "kiwi_other", None),
+            ("`tokenize_corpus`, `name: kiwi`, 1 worker (no pool)", "kiwi_one", None),
+            ("`tokenize_corpus`, `name: mecab`, 1 worker (no pool)", "mecab_one", None),
+        ]
+    return [
+        f"| {title} | {_span(kiwi[name])} | {_tree(kiwi, name)} | {'' if tokens is None else f'{tokens:,}'} |"
+        for title, name, tokens in rows
+    ]
+
+
+def _kiwi_modes(kiwi: dict) -> list[str]:
+    """What the registry's figures for the tokenize rules come from."""
+    if "kiwi_other" not in kiwi:
+        return []
+    tree = kiwi["tree_rss_mib"]
+    threads, processes = ("kiwi_ours", "kiwi_other") if kiwi["own_threads"] else ("kiwi_other", "kiwi_ours")
+    return [
+        f"Kiwi's batch API (`Kiwi(num_workers=2)`, `tokenize` over each batch of 2,000 reviews) against two worker "
+        f"processes: {kiwi[threads]['median']:.1f} s against {kiwi[processes]['median']:.1f} s, "
+        f"{tree[threads]:,.0f} MiB against {tree[processes]:,.0f} MiB for the whole process tree, "
+        f"output {'byte-identical' if kiwi['other_output_identical'] else '**different**'}. One model in one "
+        "process serves both threads, where each worker process loads its own; the registry's choice is "
+        f"{'the threads' if kiwi['own_threads'] else 'the processes'}. Memory per worker (two workers against one): "
+        f"Kiwi {tree['kiwi_other' if kiwi['own_threads'] else 'kiwi_ours'] - tree['kiwi_one']:,.0f} MiB as a "
+        f"process, MeCab {tree['mecab_ours'] - tree['mecab_one']:,.0f} MiB; speed of one worker (the `.gz` counted "
+        f"4×, as the rules count it): Kiwi {kiwi['mb_per_second']:.2f} MB/s, MeCab {kiwi['mecab_mb_per_second']:.2f} "
+        "MB/s. These are the registry's `worker_mb` and `mb_per_second` (`morphvec/tokenizers/__init__.py`), from "
+        "which the tokenize rules take `mem_mb` and `runtime`.",
+        "",
+    ]
+
+
+def _recommended(results: dict) -> dict | None:
+    return results.get("recommended")
+
+
+def _trio_seconds(rec: dict) -> float:
+    return sum(rec["steps"][step]["seconds"] for step in ("load_gensim", "extract_vectors", "export_torch"))
+
+
+def _after_training(rec: dict) -> dict:
+    return {step: rec["steps"][step] for step in AFTER if step in rec["steps"]}
+
+
+AFTER = ("load_gensim", "extract_vectors", "export_torch", "export_static", "compress_vectors", "write_report")
+
+
+def _recommended_rows(results: dict) -> list[str]:
+    rec = _recommended(results)
+    if rec is None:
+        return []
+    after = _after_training(rec)
+    worst = max(after, key=lambda step: after[step]["max_rss_mb"])
+    compact = rec["steps"].get("compress_vectors")
+    rows = [
+        f"| recommended config: peak RSS of every step after training vs the `.bin` | ≤ 1.5× | "
+        f"{rec['peak_rss_vs_bin']:.2f}× (`{worst}`, {after[worst]['max_rss_mb']:,.0f} MiB; `.bin` "
+        f"{rec['bin_mb']:,.0f} MiB) | {_verdict(rec['peak_rss_vs_bin'] <= 1.5)} |",
+    ]
+    if compact:
+        trio = _trio_seconds(rec)
+        rows.append(
+            f"| recommended config: compact step (all variants) vs `load_gensim` + `extract_vectors` + "
+            f"`export_torch` | ≤ 1× | {compact['seconds'] / trio:.2f}× ({compact['seconds']:.1f} s against "
+            f"{trio:.1f} s) | {_verdict(compact['seconds'] <= trio)} |"
+        )
+    return rows
+
+
+def _recommended_misses(results: dict) -> list[str]:
+    rec = _recommended(results)
+    if rec is None:
+        return []
+    bullets = []
+    compact = rec["steps"].get("compress_vectors")
+    if compact and compact["seconds"] > _trio_seconds(rec):
+        phases = rec["compress_phases"]
+        parts = "; ".join(
+            f"`{name}` {rec['steps'][f'compress_vectors.{name}']['seconds']:.1f} s, of which "
+            + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in times.items())
+            for name, times in phases.items()
+        )
+        bullets.append(
+            f"- **Compact step, recommended config** ({compact['seconds']:.1f} s against {_trio_seconds(rec):.1f} s): "
+            f"{parts}. The rest of each job (Python, torch and scikit-learn imports, the bucket ranking, reading "
+            "the kept rows, writing the export) takes the difference. Seeding is k-means++ for every piece at once; "
+            "k-means is scikit-learn's Lloyd on 16,384 sampled rows per piece; codes are the nearest centroid of "
+            "every kept row, piece by piece (`KMeans.predict`, the fastest of the three tried: a KD-tree and a torch "
+            "matrix product were slower)."
+        )
+    if rec["peak_rss_vs_bin"] > 1.5:
+        after = _after_training(rec)
+        bullets.append(
+            "- **Memory after training, recommended config**: "
+            + ", ".join(f"`{step}` {row['max_rss_mb']:,.0f} MiB" for step, row in after.items())
+            + f" (`.bin` {rec['bin_mb']:,.0f} MiB); the report's section by section is below."
+        )
+    return bullets
+
+
+def recommended_section(results: dict) -> list[str]:
+    """What users are told to run (`config/full_nsmc.yaml`), measured once by the same bench run."""
+    rec = _recommended(results)
+    if rec is None:
+        return []
+    settings, steps, bin_mib = rec["settings"], rec["steps"], rec["bin_mb"]
+    lines = [
+        "## The recommended configuration (`config/full_nsmc.yaml`)",
+        "",
+        f"The workflow of `config/full_nsmc.yaml` as the README tells users to run it (tokenizer "
+        f"`{json.dumps(settings['tokenizer'])}`, fastText `{json.dumps(settings['fasttext'])}`, the compact step "
+        f"on), run once by this bench on the same machine: {rec['wall'] / 60:.1f} minutes end to end, a no-op "
+        f"rerun {rec['noop_seconds']:.1f} s. Peak RSS is Snakemake's (`benchmarks/*.tsv`: the job's whole process "
+        f"tree, MiB); the `.bin` is {bin_mib:,.0f} MiB.",
+        "",
+        "| step | seconds | peak RSS (MiB) | vs the `.bin` |",
+        "|---|---|---|---|",
+    ]
+    order = ["tokenize_corpus", "gather_tokens", "train_fasttext", *AFTER]
+    for step, row in sorted(
+        steps.items(),
+        key=lambda item: (
+            order.index(item[0].split(".")[0]) if item[0].split(".")[0] in order else len(order),
+            item[0],
+        ),
+    ):
+        after = step in AFTER or step.startswith("compress_vectors.")
+        ratio = f"{row['max_rss_mb'] / bin_mib:.2f}×" if after or step == "train_fasttext" else ""
+        name = f"`{step}`" if "." not in step else f"&nbsp;&nbsp;`{step.split('.', 1)[1]}`"
+        lines.append(f"| {name} | {row['seconds']:.1f} | {row['max_rss_mb']:,.0f} | {ratio} |")
+    sections = rec.get("report_sections", {})
+    if sections:
+        lines += [
+            "",
+            "Where the report's memory goes (its log: the process's own RSS after each section, and its peak so "
+            "far, `ru_maxrss`):",
+            "",
+            "| after | RSS (MiB) | peak so far (MiB) |",
+            "|---|---|---|",
+            *(f"| `{name}` | {row['rss_mib']:,} | {row['peak_mib']:,} |" for name, row in sections.items()),
+            "",
+            "fastText's model is opened first and released before torch is imported (parity's peak is fastText's "
+            "matrix plus gensim's libraries); the analyser (Kiwi, ~500 MiB, of which ~260 stay after it is deleted) "
+            "cuts the words of the evaluation files in a process of its own before any model is open; unknown words' "
+            "n-gram rows are read from the export file, not its memory map (each scattered read of the map made a "
+            "whole page-cache folio resident, ~1.25 MB); gensim's mapped pages are dropped every 8 unknown words; "
+            "each section's garbage is handed back (`malloc_trim`).",
+        ]
+    quality = (rec.get("metrics") or {}).get("quality") or {}
+    ws = quality.get("similarity", {}).get("ws353_ko")
+    if ws:
+        lines += [
+            "",
+            f"Quality of the run: WS353-ko ρ {ws['spearman']:.3f} on the {ws['pairs_in_vocab']} "
+            f"in-vocabulary pairs, {ws.get('spearman_all_pairs_subword', float('nan')):.3f} over all pairs (subword), "
+            f"{ws.get('spearman_all_pairs_eojeol') or float('nan'):.3f} (eojeol); sentiment probe "
+            f"{((rec.get('metrics') or {}).get('sentiment_probe') or {}).get('accuracy', float('nan')):.3f}.",
+        ]
+    lines += ["", *_compact_table(rec), ""]
+    return lines
+
+
+def _compact_table(rec: dict) -> list[str]:
+    """The compact curve of the recommended run (the workflow's own summary: size, open, quality kept)."""
+    rows = rec.get("compact") or []
+    if not rows:
+        return []
+    steps = rec["steps"]
+    lines = [
+        "### Compact models",
+        "",
+        "Size is the `embeddings.safetensors` of each export; open is its loader plus one lookup in a fresh "
+        "interpreter (median of 3), with the memory it adds (`results/summary_compact.tsv`); quality is the "
+        "report's WS353-ko ρ over all pairs, family analogies (OOV-aware) and sentiment probe, each also as "
+        "the share of the full model's.",
+        "",
+        "| model | size (bytes) | share | open (ms) | memory added (MB) | ρ all pairs (kept) | analogies | probe (kept) "
+        "| compress time (s) | compress peak RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        step = steps.get(f"compress_vectors.{row['model']}")
+        cost = f"{step['seconds']:.1f} | {step['max_rss_mb']:,.0f}" if step else "– | –"
+        name = "full export" if row["model"] == "full" else f"`{row['model']}`"
+        lines.append(
+            f"| {name} | {int(row['bytes']):,} | {float(row['size_share']):.2%} | {row['open_ms']} | "
+            f"{float(row['rss_added_mb']):.0f} | {float(row['rho_all_pairs']):.3f} ({float(row['rho_kept']):.1%}) | "
+            f"{float(row['analogy_accuracy']):.3f} | {float(row['probe_accuracy']):.3f} "
+            f"({float(row['probe_kept']):.1%}) | {cost} |"
+        )
+    return lines
+
+
 def static_section(static: dict) -> list[str]:
     """The static export's speed from raw (pre-split) strings against fastText's loop."""
     diffs = static["max_abs_diff_known"]
@@ -355,7 +565,7 @@ def static_section(static: dict) -> list[str]:
 
 
 # Sections measured outside bench/run (by the workflow itself) that a rerun of the bench keeps.
-KEPT_SECTIONS = ("## Compact models",)
+KEPT_SECTIONS: tuple[str, ...] = ()  # the compact curve is measured by bench/run now (recommended_section)
 
 
 def _kept_sections(path: Path) -> str:

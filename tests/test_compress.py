@@ -125,3 +125,42 @@ def test_the_workflow_reports_the_size_quality_curve(workflow_run):
     curve = (workflow_run / "results/summary_compact.tsv").read_text(encoding="utf-8").splitlines()
     assert curve[0].startswith("run\tmodel\tbytes") and {line.split("\t")[1] for line in curve[1:]} == {"full", "small"}
     assert "Compact models" in (workflow_run / "results/ko_tiny/report/report.html").read_text(encoding="utf-8")
+
+
+def test_seeds_are_distinct_rows_of_each_piece_drawn_far_apart():
+    from morphvec.compress import seed_centroids
+
+    rng = np.random.default_rng(0)
+    # Two tight clusters per piece, far apart: D² sampling puts the second seed in the other one.
+    near, far = rng.normal(0, 0.01, (50, 3, 2)), rng.normal(10, 0.01, (50, 3, 2))
+    pieces = np.ascontiguousarray(np.concatenate([near, far]).transpose(1, 2, 0), dtype=np.float32)  # (3, 2, 100)
+    seeds = seed_centroids(pieces, 2, np.random.default_rng(1))
+    assert seeds.shape == (3, 2, 2)
+    for piece in range(3):
+        rows = {tuple(row) for row in pieces[piece].T}
+        assert all(tuple(seed) in rows for seed in seeds[piece])
+        assert abs(seeds[piece, 0, 0] - seeds[piece, 1, 0]) > 5  # one seed in each cluster
+    again = seed_centroids(pieces, 2, np.random.default_rng(1))
+    assert np.array_equal(seeds, again)  # seeded: the same codebooks on every rerun
+
+
+def test_rows_no_more_than_centroids_are_reconstructed_exactly():
+    from morphvec.compress import train_product_quantizer
+
+    matrix = np.random.default_rng(3).normal(size=(40, 8)).astype(np.float32)
+    codes, books = train_product_quantizer(matrix, subvectors=4, centroids=64, sample=16384, seed=0)
+    assert books.shape == (4, 40, 2)  # k is capped at the row count
+    np.testing.assert_allclose(decode(codes, books), matrix, atol=1e-6)
+
+
+def test_selected_rows_are_read_without_mapping_the_matrix(tmp_path):
+    from morphvec.formats import read_matrix, read_matrix_rows, read_rows
+
+    matrix = np.arange(1000 * 3, dtype=np.float32).reshape(1000, 3)
+    np.save(tmp_path / "m.npy", matrix)
+    rows = np.array([0, 5, 63, 64, 65, 500, 999])
+    np.testing.assert_array_equal(read_matrix_rows(tmp_path / "m.npy", rows, "n-gram vectors"), matrix[rows])
+    offset = read_matrix(tmp_path / "m.npy", "n-gram vectors", mmap=True).offset
+    blocks = read_rows(tmp_path / "m.npy", offset, matrix.shape, np.float32, rows, block_rows=64)  # across blocks
+    np.testing.assert_array_equal(blocks, matrix[rows])
+    assert read_matrix_rows(tmp_path / "m.npy", rows[:0], "n-gram vectors").shape == (0, 3)

@@ -140,3 +140,19 @@ def test_a_bare_string_is_refused_where_a_list_is_expected(tiny_pipeline, workfl
     with pytest.raises(TypeError, match=r"expected a list of \w+, got the string '영화 재밌 다': pass a list"):
         getattr(loader, method)("영화 재밌 다")
     assert getattr(loader, method)(["영화"]) is not None  # the list it asks for works
+
+
+def test_unknown_words_read_their_ngram_rows_from_the_file_not_the_map(tiny_pipeline):
+    """A loaded, frozen export reads an unknown word's n-gram rows with ``os.pread`` (a scattered
+    read of the map would make whole page-cache folios resident): the same vectors, bit for bit;
+    weights changed in place are read from memory again."""
+    embedding = FastTextEmbedding.load(tiny_pipeline["torch_dir"])
+    words = ["처음보는말", "영화관에서는", "가나다라마바사"]
+    assert embedding._ngram_file is not None
+    from_file = embedding.oov_vectors(words)
+    kept, embedding._ngram_file = embedding._ngram_file, None
+    assert torch.equal(from_file, embedding.oov_vectors(words))
+    embedding._ngram_file = kept
+    with torch.no_grad():
+        embedding.ngram_embedding.weight.mul_(2)  # in place: the file no longer holds these rows
+    assert torch.allclose(embedding.oov_vectors(words), 2 * from_file)

@@ -142,3 +142,38 @@ def test_bad_korean_options_are_named(tmp_path, bad):
     corpus.write_text("좋은 영화\n", encoding="utf-8")
     with pytest.raises(UserInputError):
         tokenize_corpus(corpus, tmp_path / "t.txt", **bad)
+
+
+def test_kiwi_on_its_own_threads_writes_what_worker_processes_write(tmp_path):
+    """The tokenize step runs Kiwi's batch API on its own threads (one model in memory); the
+    output must be the one of separate worker processes, byte for byte."""
+    import dataclasses
+
+    from morphvec import tokenizers
+    from morphvec.tokenize import tokenize_corpus
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(
+        "\n".join([SEED_SENTENCE, "영화가 정말 재밌었어요 ㅋㅋ", "건넨 굵직한 연기", "먹었엌ㅋㅋ 별로"] * 30) + "\n"
+    )
+    assert tokenizers.TOKENIZERS["kiwi"].own_threads
+    tokenize_corpus(corpus, tmp_path / "threads.txt", format="txt", name="kiwi", threads=2, pos=True)
+    processes = dataclasses.replace(tokenizers.TOKENIZERS["kiwi"], own_threads=False)
+    original = tokenizers.TOKENIZERS["kiwi"]
+    tokenizers.TOKENIZERS["kiwi"] = processes
+    try:
+        tokenize_corpus(corpus, tmp_path / "processes.txt", format="txt", name="kiwi", threads=2, pos=True)
+    finally:
+        tokenizers.TOKENIZERS["kiwi"] = original
+    assert (tmp_path / "threads.txt").read_bytes() == (tmp_path / "processes.txt").read_bytes()
+
+
+def test_words_cut_ahead_of_time_in_their_own_process_are_the_tokenizers_cuts():
+    from morphvec.tokenize import CutWords
+
+    cut = CutWords(["영화가", "재밌었다", "영화가"], "kiwi", pos=False, unit="syllable", lowercase=False)
+    tokenizer = Tokenizer("kiwi")
+    assert cut("영화가") == tokenizer("영화가") and cut("재밌었다") == tokenizer("재밌었다")
+    assert cut.content_tags == tokenizer.content_tags
+    with pytest.raises(RuntimeError, match="not cut ahead of time"):
+        cut("배우")

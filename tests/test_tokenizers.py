@@ -50,7 +50,7 @@ def test_resources_and_checks_read_the_registry(toy_registered):
 
     plan = Workflow({"r": {"tokenizer": {"name": "toy"}}}, ["c.yaml"])
     wildcards = type("W", (), {"run": "r"})()
-    assert plan.tokenize_mem_mb(wildcards, threads=3) == 500 + 3 * 7
+    assert plan.tokenize_mem_mb(wildcards, threads=3) == int(1.5 * (150 + 3 * 7))  # a worker process each
     assert run_problems({"tokenizer": {"name": "toy", "pos": True}}) == []
     assert run_problems({"tokenizer": {"name": "whitespace", "pos": True}})[0].key == "tokenizer.pos"
     assert Tokenizer("toy")("가나 !") == [("가", "NNG"), ("나", "NNG"), ("!", "SF")]

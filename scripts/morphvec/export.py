@@ -157,7 +157,7 @@ def _static_rows(embedding, token_counts, extend: bool, extend_min_count: int):
         known = set(words)
         extra = [t for t, count in read_token_counts(token_counts) if count >= extend_min_count and t not in known]
         if extra:
-            vectors = embedding.oov_vectors(extra).detach().numpy()
+            vectors = embedding.oov_vectors(extra).detach().numpy()  # rows read from the file, not mapped
             nonzero = np.linalg.norm(vectors, axis=1) > 0  # no n-gram row at all: better unknown than zero
             words += [word for word, keep in zip(extra, nonzero, strict=True) if keep]
             rows.append(vectors[nonzero])

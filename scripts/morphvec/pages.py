@@ -37,7 +37,10 @@ def _clean_file_mapping(start: int, end: int) -> bool:
     return clean and covered >= end
 
 
-def drop_resident_pages(array) -> bool:
+_CLEAN: set[tuple[int, int]] = set()  # mappings found clean, for ``unwritten=True``
+
+
+def drop_resident_pages(array, unwritten: bool = False) -> bool:
     """Take a read-only memory-mapped matrix's pages out of this process's resident set.
 
     Scattered reads of a large map (the n-gram rows of unknown words) make far more of it resident
@@ -45,12 +48,19 @@ def drop_resident_pages(array) -> bool:
     (the kernel's fault-around, which ``MADV_RANDOM`` does not turn off), so 1,000 unknown words
     made 600 MB of an 800 MB matrix resident.  ``MADV_DONTNEED`` unmaps them; they stay in the page
     cache, and a later read maps them again.  Anything but a clean file mapping is left alone: on
-    anonymous memory, or on pages a private mapping has copied, it would throw data away.  Linux
-    only; returns whether the pages were dropped.
+    anonymous memory, or on pages a private mapping has copied, it would throw data away.  That
+    check reads ``/proc/self/smaps`` (20 ms with torch loaded); ``unwritten`` reuses an earlier
+    verdict on the same mapping, for a matrix nobody writes (a frozen export, a read-only map),
+    so that it can be dropped after every few words.  Linux only; returns whether the pages were
+    dropped.
     """
     address, nbytes = array.__array_interface__["data"][0], array.nbytes
-    if not sys.platform.startswith("linux") or nbytes <= 0 or not _clean_file_mapping(address, address + nbytes):
+    if not sys.platform.startswith("linux") or nbytes <= 0:
         return False
+    if not (unwritten and (address, nbytes) in _CLEAN):
+        if not _clean_file_mapping(address, address + nbytes):
+            return False
+        _CLEAN.add((address, nbytes))
     start = address - address % mmap.PAGESIZE
     ctypes.CDLL(None).madvise(ctypes.c_void_p(start), ctypes.c_size_t(address + nbytes - start), mmap.MADV_DONTNEED)
     return True

@@ -28,7 +28,16 @@ from morphvec.corpus import read_token_counts, read_token_tags
 from morphvec.evaluation import evaluate, headline_scores, nearest_neighbours
 from morphvec.parity import check_parity
 from morphvec.query import Space
-from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.runtime import (
+    UserInputError,
+    atomic_open,
+    atomic_path,
+    memory_mib,
+    read_json,
+    release_memory,
+    require_file,
+    write_json,
+)
 from morphvec.schema import SCHEMA_DEFAULT, configured
 from morphvec.tokenizers import is_content_tag
 from morphvec.vectors import EOS
@@ -72,17 +81,50 @@ class RunContext:
         return formats.open_torch_export(self.file("torch_weights", "run export_torch"))
 
     @functools.cached_property
-    def space(self) -> Space:
-        """gensim's vectors as a query Space: the run's tokenizer (eojeol queries), its tags, its
-        output vectors."""
-        from morphvec.tokenize import Tokenizer
+    def static(self) -> formats.StaticVectors:
+        return formats.StaticVectors(self.file("static_weights", "run export_static").parent)
 
+    @functools.cached_property
+    def space(self) -> Space:
+        """gensim's vectors as a query Space: the run's tokenizer (eojeol queries: the words the
+        report asks for, cut ahead of time in :attr:`cut_words`), its tags, its output vectors."""
         output = formats.read_output_vectors(self.file("output_vectors", "run extract_vectors"))
         space = Space(self.wv, output, None, read_token_tags(self.file("token_counts")))
-        if self.corpus["tokenizer"] != "whitespace":
-            lowercase = self.corpus.get("lowercase", False)
-            space.tokenizer = Tokenizer(self.corpus["tokenizer"], space.pos, space.unit.name, lowercase)
+        space.tokenizer = self.cut_words
         return space
+
+    @functools.cached_property
+    def cut_words(self):
+        """Every word the report may cut into morphemes (the evaluation files', the probe and PCA
+        words), cut by the run's tokenizer in a process that has ended (see
+        :class:`morphvec.tokenize.CutWords`); None for a whitespace corpus.  The first section
+        asks for it, before fastText or torch is open, so that the analyser never sits beside them."""
+        from morphvec.evaluation import read_analogy_questions, read_similarity_pairs
+        from morphvec.tokenize import CutWords
+
+        if self.corpus["tokenizer"] == "whitespace":
+            return None
+        words = {*self.evaluation["probe_words"], *self.evaluation["pca_words"]}
+        for path in self.evaluation["similarity"].values():
+            words.update(word for a, b, _ in read_similarity_pairs(path) for word in (a, b))
+        for path in self.evaluation["analogy"].values():
+            words.update(word for _, question in read_analogy_questions(path) for word in question)
+        corpus = self.corpus
+        return CutWords(
+            words,
+            corpus["tokenizer"],
+            corpus.get("pos", False),
+            corpus.get("unit", "syllable"),
+            corpus.get("lowercase", False),
+        )
+
+    def close_space(self) -> None:
+        """Let gensim's vectors and the query space go (their matrices and tables, ~200 MB on full
+        NSMC) once no section reads them; asked for again, they are opened again."""
+        space = self.__dict__.pop("space", None)
+        if space is not None:
+            Space.unit_matrix.cache_clear()  # the cache holds every Space it served
+        self.__dict__.pop("wv", None)
 
     @functools.cached_property
     def quality(self) -> dict:
@@ -100,19 +142,20 @@ Part = tuple[dict, dict]  # (metrics, images) a section adds
 
 
 def parity_section(ctx: RunContext) -> Part:
-    """fastText <-> gensim <-> torch on seeded samples: fastText's model is opened, used and
-    released inside the check (it holds its whole matrix; the other two are memory-mapped)."""
+    """fastText <-> gensim <-> torch <-> static on seeded samples: fastText's model is opened,
+    used and released inside the check, before torch is (fastText holds its whole matrix; the
+    others are memory-mapped)."""
     evaluation = ctx.evaluation
     open_fasttext = functools.partial(formats.open_fasttext_model, ctx.file("model_bin", "run train_fasttext"))
     parity = check_parity(
         open_fasttext,
         ctx.wv,
-        ctx.torch_embedding,
+        lambda: ctx.torch_embedding,
         ctx.file("tokens"),
         evaluation["samples"],
         evaluation["tolerance"],
         evaluation["seed"],
-        formats.StaticVectors(ctx.file("static_weights", "run export_static").parent),
+        lambda: ctx.static,
     )
     if not parity["passed"]:
         log.warning(
@@ -187,6 +230,7 @@ def pca_section(ctx: RunContext) -> Part:
         title = f"PCA of the {len(top)} most frequent words"
     if len(top) >= 3:
         images["pca_top"] = figures.pca_png(top, np.stack([space.get_vector(w) for w in top]), title)
+    ctx.close_space()  # the last section that reads gensim's vectors
     return {}, images
 
 
@@ -248,8 +292,9 @@ def compression_section(ctx: RunContext) -> Part:
     rows = {}
     for weights in sorted(compact_weights):
         directory = Path(weights).parent
-        compact = formats.open_torch_export(directory)
-        quality = evaluate(formats.TorchVectors(directory), evaluation["similarity"], evaluation["analogy"])
+        vectors = formats.TorchVectors(directory)  # one load of each compact model, for every measure
+        compact = vectors.embedding
+        quality = evaluate(vectors, evaluation["similarity"], evaluation["analogy"])
         for result in quality["similarity"].values():
             result.pop("scored_pairs", None)
         row = read_json(directory / "stats.json")
@@ -405,10 +450,14 @@ def write_report(
         "training": read_json(ctx.file("train_stats")),
     }
     images: dict = {}
+    ctx.cut_words  # noqa: B018 (the analyser's process runs now, before any model is open)
+    log.info("words cut ahead of time: RSS %.0f MiB, peak %.0f MiB", *memory_mib())
     for section in SECTIONS:
         part, figures_made = section(ctx)
         report.update(part)
         images.update(figures_made)
+        release_memory()
+        log.info("after %s: RSS %.0f MiB, peak %.0f MiB", section.__name__, *memory_mib())
     view = _view(report, images, ctx.settings)
     _write_outputs(report, images, view, metrics, report_html, plots)
     parity = report["parity"]

@@ -302,6 +302,32 @@ def failure_message(
     )
 
 
+def memory_mib() -> tuple[float, float]:
+    """``(now, peak)``: this process's resident memory in MiB, for the logs (bench/ reads the
+    report's, section by section).  ``now`` is nan where ``/proc`` is missing."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    try:
+        status = Path("/proc/self/status").read_text().splitlines()
+        now = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        now = float("nan")
+    return now, peak
+
+
+def release_memory() -> None:
+    """Collect garbage and hand glibc's freed heap back to the system (``malloc_trim``): after a
+    section of the report, what it built and dropped would otherwise stay in the RSS of the
+    next ones (measured on full NSMC).  Does nothing where glibc is not the allocator."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # another C library: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def run_step(
     step: Callable[[], Any],
     log_path: str | os.PathLike | None = None,

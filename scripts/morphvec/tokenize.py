@@ -30,6 +30,7 @@ tokenizes one contiguous range of documents and :func:`gather_tokens` concatenat
 
 import collections
 import contextlib
+import itertools
 import logging
 import re
 import shutil
@@ -115,12 +116,16 @@ def split_long_text(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
-def make_tokenizer(name: str, lowercase: bool = False) -> Callable[[str], list[tuple[str, str | None]]]:
+def make_tokenizer(
+    name: str, lowercase: bool = False, threads: int = 1
+) -> Callable[[str], list[tuple[str, str | None]]]:
     """The tokenizer called ``name`` (config key ``tokenizer.name``, an entry of
-    :data:`morphvec.tokenizers.TOKENIZERS`): text -> ``(form, tag)`` pairs."""
+    :data:`morphvec.tokenizers.TOKENIZERS`): text -> ``(form, tag)`` pairs; ``threads`` of its
+    own for an entry with ``own_threads``."""
     if name not in TOKENIZERS:
         raise UserInputError(f"unknown tokenizer {name!r}", f"use one of {', '.join(TOKENIZERS)}")
-    return TOKENIZERS[name].create(lowercase)
+    entry = TOKENIZERS[name]
+    return entry.create(lowercase, threads if entry.own_threads else 1)
 
 
 def token_form(form: str, tag: str | None, pos: bool, unit: str) -> str:
@@ -145,6 +150,35 @@ class Tokenizer:
         counters: collections.Counter = collections.Counter()
         pairs = self._tokenizer(clean_text(text, counters))
         return [(token_form(_no_spaces(form, counters), tag, self.pos, self.unit), tag) for form, tag in pairs if form]
+
+
+class CutWords:
+    """A run's :class:`Tokenizer` applied ahead of time to a fixed set of words, in a process of
+    its own (``spawn``: a fresh interpreter, not a copy of this one), which ends before the
+    caller goes on: the report's eojeol protocol needs the morphemes of the evaluation files'
+    words only, while Kiwi keeps ~260 MB of its ~500 MB model even after it is deleted (measured,
+    kiwipiepy 0.24.1), beside fastText's whole matrix and torch.  Same call as the tokenizer, for
+    those words; any other word is an error."""
+
+    def __init__(self, words: Iterable[str], name: str, pos: bool, unit: str, lowercase: bool) -> None:
+        import multiprocessing
+
+        self.name = name
+        self.content_tags = TOKENIZERS[name].content_tags if name in TOKENIZERS else ()
+        unique = sorted(set(words))
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            self._cut = pool.apply(_cut_words, (unique, name, pos, unit, lowercase))
+
+    def __call__(self, word: str) -> list[tuple[str, str | None]]:
+        try:
+            return self._cut[word]
+        except KeyError:  # not KeyError: to a vector lookup that means "no vector", a silent miss
+            raise RuntimeError(f"{word!r} was not cut ahead of time ({len(self._cut):,} words were)") from None
+
+
+def _cut_words(words: list[str], name: str, pos: bool, unit: str, lowercase: bool) -> dict:
+    tokenizer = Tokenizer(name, pos, unit, lowercase)
+    return {word: tokenizer(word) for word in words}
 
 
 def _no_spaces(form: str, counters: collections.Counter) -> str:
@@ -172,15 +206,21 @@ def tokenize_batch(
     types: collections.Counter = collections.Counter()
     out_lines = []
     kept_labels = []
-    for raw, label in records:
-        text = clean_text(raw, counters)
-        pieces = split_long_text(text, max_chars)
-        if len(pieces) > 1:
+    pieces, piece_counts = [], []
+    for raw, _ in records:
+        cut = split_long_text(clean_text(raw, counters), max_chars)
+        if len(cut) > 1:
             counters["long_documents_split"] += 1
+        pieces.extend(cut)
+        piece_counts.append(len(cut))
+    # The whole batch in one call: a tokenizer with threads of its own (``many``) spreads it over them.
+    many = getattr(tokenizer, "many", None)
+    analysed = iter(many(pieces) if many is not None else map(tokenizer, pieces))
+    for (_, label), count in zip(records, piece_counts, strict=True):
         tagged = [
             (token_form(_no_spaces(form, counters), tag, pos, unit), tag)
-            for piece in pieces
-            for form, tag in tokenizer(piece)
+            for pairs in itertools.islice(analysed, count)
+            for form, tag in pairs
             if form
         ]
         if not tagged:
@@ -222,9 +262,11 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, with_labels, pos, unit):
-    """Yield tokenize_batch results in input order, with at most a few batches in flight."""
-    if workers <= 1:
-        tokenizer = make_tokenizer(tokenizer_name, lowercase)
+    """Yield tokenize_batch results in input order: in ``workers`` processes with at most a few
+    batches in flight, or in this process for one worker or a tokenizer with threads of its own
+    (then ``workers`` of them, over one model in memory)."""
+    if workers <= 1 or TOKENIZERS[tokenizer_name].own_threads:
+        tokenizer = make_tokenizer(tokenizer_name, lowercase, threads=max(1, workers))
         for batch in batches:
             yield tokenize_batch(batch, tokenizer, max_chars, with_labels, pos, unit)
         return

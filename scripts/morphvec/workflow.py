@@ -264,8 +264,10 @@ class Workflow:
         return max(10, math.ceil(3 * megabytes / self.shard_count(wildcards.run) / rate / 60))
 
     def tokenize_mem_mb(self, wildcards, threads) -> int:
-        """The reader plus one tokenizer per worker, at the registry's measured memory per worker."""
-        return 500 + TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]].worker_mb * threads
+        """The reader (150 MiB measured) plus one tokenizer per worker process, or one for a
+        tokenizer on its own threads, at the registry's measured memory each; x1.5 for safety."""
+        entry = TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]]
+        return int(1.5 * (150 + entry.worker_mb * (1 if entry.own_threads else threads)))
 
     def matrix_mb(self, wildcards) -> float:
         """fastText's input matrix: (bucket + ~vocabulary rows) x dim floats."""
@@ -285,6 +287,15 @@ class Workflow:
         params = self.settings(wildcards.run)["fasttext"]
         seconds = 0.8 * input.size_mb * params["epoch"] * params["dim"] / 100 / params["thread"]
         return max(10, math.ceil(3 * seconds / 60))
+
+    def compress_mem_mb(self, wildcards) -> int:
+        """The compact step reads the kept rows, not the matrix: its libraries (~350 MiB) and
+        about twice the kept rows (measured on full NSMC: 614 MiB for 178,928 rows of 100
+        floats, 492 for 60,000); x1.5 for safety."""
+        settings = self.settings(wildcards.run)
+        variant = settings["compress_vectors"]["variants"][wildcards.variant]
+        rows_mb = (variant["words"] + variant["buckets"]) * settings["fasttext"]["dim"] * 4 / 1e6
+        return int(1.5 * (350 + 2 * rows_mb))
 
     def model_mem_mb(self, wildcards) -> int:
         """The steps after training: at most 1.5x the .bin (bench/run records each step's peak

@@ -28,50 +28,69 @@ class TokenizerEntry:
     module: str  # the module of this package (or any importable module) holding the class
     factory: str  # the class: ``factory()`` -> a callable text -> (form, tag) pairs
     content_tags: tuple[str, ...] = ()  # tag prefixes of content words; () = it does not tag
-    mb_per_second: float = 1.0  # text one worker process tokenizes per second (rules' runtime)
-    worker_mb: int = 100  # memory of one worker process (rules' mem_mb)
+    mb_per_second: float = 1.0  # text one worker tokenizes per second (rules' runtime)
+    worker_mb: int = 100  # memory one worker process (or the one model of ``own_threads``) adds (rules' mem_mb)
     packages: tuple[str, ...] = ()  # pip packages it needs, pinned in requirements.txt and its env
     env: str = "envs/tokenize.yaml"  # the conda env of the tokenize rules
+    # True: ``factory(threads=n)`` analyses a batch (``instance.many(texts)``) on n threads of its
+    # own over one model, and the tokenize step runs it in one process instead of n workers.
+    own_threads: bool = False
 
     @property
     def tags(self) -> bool:
         """True when it gives part-of-speech tags (``pos: true``, the content-word view)."""
         return bool(self.content_tags)
 
-    def create(self, lowercase: bool = False) -> Callable[[str], Pairs]:
-        """A new instance: text -> ``(form, tag)`` pairs, lower-casing the text first if asked."""
-        tokenizer = getattr(importlib.import_module(self.module), self.factory)()
-        if lowercase:
-            return lambda text: tokenizer(text.lower())
-        return tokenizer
+    def create(self, lowercase: bool = False, threads: int = 1) -> Callable[[str], Pairs]:
+        """A new instance: text -> ``(form, tag)`` pairs, lower-casing the text first if asked;
+        ``threads`` > 1 only for an entry with ``own_threads``."""
+        factory = getattr(importlib.import_module(self.module), self.factory)
+        tokenizer = factory(threads=threads) if threads > 1 else factory()
+        return _Lowercased(tokenizer) if lowercase else tokenizer
+
+
+class _Lowercased:
+    """A tokenizer that lower-cases each text first, keeping the batch method of one that has it."""
+
+    def __init__(self, tokenizer) -> None:
+        self._tokenizer = tokenizer
+        if hasattr(tokenizer, "many"):
+            self.many = lambda texts: tokenizer.many([text.lower() for text in texts])
+
+    def __call__(self, text: str) -> Pairs:
+        return self._tokenizer(text.lower())
 
 
 TOKENIZERS: dict[str, TokenizerEntry] = {
     entry.name: entry
     for entry in (
-        # Speeds measured on full NSMC (bench/): MeCab ~0.5 MB of text a second per process, Kiwi
-        # ~0.1; memory: 124 MB for MeCab with 2 workers, 1,109 MB for Kiwi (its model ~500 MB each).
+        # Measured by bench/run on 50,000 NSMC reviews (BENCHMARKS.md, "Kiwi against MeCab"): text
+        # one worker tokenizes per second (the .gz counted 4x, as the rules' runtime counts it) and
+        # the memory each worker adds to the job's process tree (one worker against two).
         TokenizerEntry(
             "mecab",
             "morphvec.tokenizers.mecab",
             "MecabTokenizer",
             SEJONG_CONTENT_TAGS,
-            mb_per_second=0.5,
-            worker_mb=400,
+            mb_per_second=2.2,
+            worker_mb=155,
             packages=("python-mecab-ko", "python-mecab-ko-dic"),
         ),
+        # Kiwi runs on its own threads over one model: as fast as two worker processes and half
+        # their memory (540 against 1,091 MiB for two), with the same output.
         TokenizerEntry(
             "kiwi",
             "morphvec.tokenizers.kiwi",
             "KiwiTokenizer",
             SEJONG_CONTENT_TAGS,
-            mb_per_second=0.1,
-            worker_mb=600,
+            mb_per_second=0.36,
+            worker_mb=550,
             packages=("kiwipiepy", "kiwipiepy_model"),
+            own_threads=True,
         ),
-        # whitespace: not measured apart; MeCab's figures, which are generous for a split()
+        # whitespace: a str.split(); measured with two workers (106 MiB in all)
         TokenizerEntry(
-            "whitespace", "morphvec.tokenizers.whitespace", "WhitespaceTokenizer", mb_per_second=0.5, worker_mb=400
+            "whitespace", "morphvec.tokenizers.whitespace", "WhitespaceTokenizer", mb_per_second=9.0, worker_mb=50
         ),
     )
 }
