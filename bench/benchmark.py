@@ -585,15 +585,62 @@ def count_differences(a: Path, b: Path) -> int:
         return sum(1 for x, y in zip(left, right, strict=True) if x != y)
 
 
-def main(argv: list[str] | None = None) -> int:
+def measure_kiwi(kiwi_corpus: Path, out: Path, repeats: int) -> dict:
+    """Kiwi against MeCab on the 50k slice: raw loops, the step both ways (processes, Kiwi's own
+    threads) and with one worker (the memory per worker the registry records)."""
+    step = lambda name, out_name, workers=2, **more: (  # noqa: E731
+        "tokenize_ours",
+        {"corpus": str(kiwi_corpus), "out": str(out / out_name), "workers": workers, "name": name, **more},
+    )
+    kiwi_calls = {
+        "mecab_raw": ("tokenize_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab_raw.txt")}),
+        "kiwi_raw": ("tokenize_kiwi_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi_raw.txt")}),
+        "mecab_ours": step("mecab", "k_mecab.txt"),
+        "kiwi_ours": step("kiwi", "k_kiwi.txt"),
+        # Kiwi the other way than the registry's, and one worker of each: the memory per worker.
+        "kiwi_other": step("kiwi", "k_kiwi_other.txt", own_threads=not tokenizer_entry("kiwi").own_threads),
+        "kiwi_one": step("kiwi", "k_kiwi_one.txt", workers=1),
+        "mecab_one": step("mecab", "k_mecab_one.txt", workers=1),
+    }
+    kiwi_runs = dict(zip(kiwi_calls, alternate(repeats, *kiwi_calls.values()), strict=True))
+    kiwi = {name: summary([r["wall"] for r in runs]) for name, runs in kiwi_runs.items()}
+    kiwi["tree_rss_mib"] = {name: max(r["tree_rss_mib"] for r in runs) for name, runs in kiwi_runs.items()}
+    kiwi.update(
+        own_threads=tokenizer_entry("kiwi").own_threads,
+        other_output_identical=(out / "k_kiwi.txt").read_bytes() == (out / "k_kiwi_other.txt").read_bytes(),
+        mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["kiwi_one"]),
+        mecab_mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["mecab_one"]),
+    )
+    kiwi.update(
+        documents=kiwi_runs["kiwi_ours"][-1]["documents"],
+        kiwi_tokens=kiwi_runs["kiwi_ours"][-1]["tokens"],
+        mecab_tokens=kiwi_runs["mecab_ours"][-1]["tokens"],
+        kiwi_max_rss_mb=max(r["max_rss_mb"] for r in kiwi_runs["kiwi_ours"]),
+        ratio=results_ratio(kiwi_runs["kiwi_ours"], kiwi_runs["mecab_ours"]),
+        raw_ratio=results_ratio(kiwi_runs["kiwi_raw"], kiwi_runs["mecab_raw"]),
+    )
+    return kiwi
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="50k-review slice, one repetition")
     parser.add_argument("--repeats", type=int, help="repetitions per measurement (default 3, quick 1)")
+    parser.add_argument(
+        "--recommended",
+        action="store_true",
+        help="only the recommended configuration (config/full_nsmc.yaml) and the Kiwi section, merged into "
+        "the figures of the last full run (bench/results/full.json) and BENCHMARKS.md",
+    )
     parser.add_argument("--corpus", type=Path, default=FULL_CORPUS)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--kwargs", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.task:
         print(json.dumps(TASKS[args.task](**json.loads(args.kwargs))))
         return 0
@@ -601,6 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: corpus not found: {args.corpus}\n  fix: put ../shared beside the checkout or pass --corpus")
         return 2
 
+    if args.recommended:
+        return measure_recommended(args)
     repeats = args.repeats or (1 if args.quick else 3)
     out = args.out / ("quick" if args.quick else "full")
     out.mkdir(parents=True, exist_ok=True)
@@ -634,37 +683,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log("tokenize: Kiwi against MeCab on 50,000 reviews (raw loops and the step)")
     kiwi_corpus = corpus if args.quick else make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000)
-    step = lambda name, out_name, workers=2, **more: (  # noqa: E731
-        "tokenize_ours",
-        {"corpus": str(kiwi_corpus), "out": str(out / out_name), "workers": workers, "name": name, **more},
-    )
-    kiwi_calls = {
-        "mecab_raw": ("tokenize_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_mecab_raw.txt")}),
-        "kiwi_raw": ("tokenize_kiwi_raw", {"corpus": str(kiwi_corpus), "out": str(out / "k_kiwi_raw.txt")}),
-        "mecab_ours": step("mecab", "k_mecab.txt"),
-        "kiwi_ours": step("kiwi", "k_kiwi.txt"),
-        # Kiwi the other way than the registry's, and one worker of each: the memory per worker.
-        "kiwi_other": step("kiwi", "k_kiwi_other.txt", own_threads=not tokenizer_entry("kiwi").own_threads),
-        "kiwi_one": step("kiwi", "k_kiwi_one.txt", workers=1),
-        "mecab_one": step("mecab", "k_mecab_one.txt", workers=1),
-    }
-    kiwi_runs = dict(zip(kiwi_calls, alternate(repeats, *kiwi_calls.values()), strict=True))
-    results["kiwi"] = {name: summary([r["wall"] for r in runs]) for name, runs in kiwi_runs.items()}
-    results["kiwi"]["tree_rss_mib"] = {name: max(r["tree_rss_mib"] for r in runs) for name, runs in kiwi_runs.items()}
-    results["kiwi"].update(
-        own_threads=tokenizer_entry("kiwi").own_threads,
-        other_output_identical=(out / "k_kiwi.txt").read_bytes() == (out / "k_kiwi_other.txt").read_bytes(),
-        mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["kiwi_one"]),
-        mecab_mb_per_second=kiwi_corpus.stat().st_size * 4 / 1e6 / results_median(kiwi_runs["mecab_one"]),
-    )
-    results["kiwi"].update(
-        documents=kiwi_runs["kiwi_ours"][-1]["documents"],
-        kiwi_tokens=kiwi_runs["kiwi_ours"][-1]["tokens"],
-        mecab_tokens=kiwi_runs["mecab_ours"][-1]["tokens"],
-        kiwi_max_rss_mb=max(r["max_rss_mb"] for r in kiwi_runs["kiwi_ours"]),
-        ratio=results_ratio(kiwi_runs["kiwi_ours"], kiwi_runs["mecab_ours"]),
-        raw_ratio=results_ratio(kiwi_runs["kiwi_raw"], kiwi_runs["mecab_raw"]),
-    )
+    results["kiwi"] = measure_kiwi(kiwi_corpus, out, repeats)
 
     log("train: bare fasttext.train_unsupervised vs the train_fasttext step (both trainers)")
     raw_bin, ours_bin, gensim_bin = out / "raw.bin", out / "ours.bin", out / "gensim.bin"
@@ -777,10 +796,16 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = time.perf_counter() - started_all
     results["machine"] = machine_notes()
 
+    write_outputs(results, args.quick, out)
+    return 0
+
+
+def write_outputs(results: dict, quick: bool, out: Path) -> None:
+    """results.json; for a full run BENCHMARKS.md, the plot and the committed figures; the headline."""
     (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     from report_benchmarks import plot_scaling, write_markdown
 
-    if not args.quick:
+    if not quick:
         plot_scaling(results, REPO / "bench" / "scaling.png")
         write_markdown(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
         # The figures behind BENCHMARKS.md, committed with it (write_markdown rebuilds it from them).
@@ -794,12 +819,34 @@ def main(argv: list[str] | None = None) -> int:
         "workflow_vs_raw": round(results["workflow"]["ratio"], 3),
         "report_seconds": round(results["workflow"]["report_seconds"], 2),
         "peak_rss_vs_bin": round(results["workflow"]["peak_rss_vs_bin"], 2),
-        "noop_seconds": round(workflow["noop_seconds"], 2),
+        "noop_seconds": round(results["workflow"]["noop_seconds"], 2),
         "gensim_train_vs_raw": round(results["train"]["gensim_ratio"], 3),
         "kiwi_vs_mecab": round(results["kiwi"]["ratio"], 1),
         "seconds": round(results["seconds"], 1),
     }
     print(json.dumps(headline))
+
+
+def measure_recommended(args) -> int:
+    """``--recommended``: the Kiwi section (medians of ``--repeats``, default 3) and one run of the
+    recommended workflow, put into the last full run's figures; BENCHMARKS.md says which part was
+    measured when."""
+    started = time.perf_counter()
+    out = args.out / "full"
+    out.mkdir(parents=True, exist_ok=True)
+    committed = REPO / "bench" / "results" / "full.json"
+    results = json.loads(committed.read_text(encoding="utf-8"))
+    print("tokenize: Kiwi against MeCab on 50,000 reviews", file=sys.stderr, flush=True)
+    kiwi_corpus = make_slice(args.corpus, out / "slice_50k.tsv.gz", rows=50_000)
+    results["kiwi"] = measure_kiwi(kiwi_corpus, out, args.repeats or 3)
+    print("recommended: the workflow of config/full_nsmc.yaml (once)", file=sys.stderr, flush=True)
+    results["recommended"] = run_workflow(out / "recommended", *recommended_settings(args.corpus))
+    results["recommended_run"] = {**machine_notes(), "seconds": time.perf_counter() - started}
+    committed.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    from report_benchmarks import splice_recommended
+
+    splice_recommended(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
+    print(json.dumps({"peak_rss_vs_bin": round(results["recommended"]["peak_rss_vs_bin"], 2)}))
     return 0
 
 

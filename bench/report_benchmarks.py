@@ -446,7 +446,7 @@ def recommended_section(results: dict) -> list[str]:
         "",
         f"The workflow of `config/full_nsmc.yaml` as the README tells users to run it (tokenizer "
         f"`{json.dumps(settings['tokenizer'])}`, fastText `{json.dumps(settings['fasttext'])}`, the compact step "
-        f"on), run once by this bench on the same machine: {rec['wall'] / 60:.1f} minutes end to end, a no-op "
+        f"on), run once by the bench: {rec['wall'] / 60:.1f} minutes end to end, a no-op "
         f"rerun {rec['noop_seconds']:.1f} s. Peak RSS is Snakemake's (`benchmarks/*.tsv`: the job's whole process "
         f"tree, MiB); the `.bin` is {bin_mib:,.0f} MiB.",
         "",
@@ -564,17 +564,54 @@ def static_section(static: dict) -> list[str]:
     return lines
 
 
-# Sections measured outside bench/run (by the workflow itself) that a rerun of the bench keeps.
-KEPT_SECTIONS: tuple[str, ...] = ()  # the compact curve is measured by bench/run now (recommended_section)
+def _sections(text: str) -> list[tuple[str, str]]:
+    """``(heading, text)`` for the preamble ("") and every ``## `` section of a Markdown page."""
+    parts = text.split("\n## ")
+    return [("", parts[0])] + [(part.split("\n", 1)[0], "## " + part) for part in parts[1:]]
+
+
+def splice_recommended(results: dict, path: Path, plot: str) -> None:
+    """``bench/run --recommended``: the targets, the recommended configuration and the Kiwi section
+    rewritten from ``results``, every other section of ``path`` kept as the last full run wrote it
+    (the compact curve measured by hand before goes: the recommended section has it now)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / "B.md"
+        write_markdown(results, fresh, plot)
+        generated = dict(_sections(fresh.read_text(encoding="utf-8")))
+    run = results["recommended_run"]
+    note = (
+        f"\n\nThe targets, the recommended configuration and the Kiwi section were measured again by "
+        f"`bench/run --recommended` on {run['date']} ({run['seconds'] / 60:.0f} minutes, {run['cores']} cores, "
+        f"{run['cpu']}), on the code of that day; the other sections are the full run's."
+    )
+    out = []
+    for heading, text in _sections(path.read_text(encoding="utf-8")):
+        if heading == "":
+            out.append(text.split("\n\nThe targets, the recommended configuration")[0].rstrip("\n") + note + "\n")
+        elif heading.startswith("Compact models") or heading.startswith("The recommended configuration"):
+            continue
+        elif heading == "Targets":
+            recommended = next(h for h in generated if h.startswith("The recommended configuration"))
+            out += [generated["Targets"], generated[recommended]]
+        elif heading in generated and heading.startswith("Kiwi against MeCab"):
+            out.append(generated[heading])
+        else:
+            out.append(text)
+    path.write_text("\n".join(part.rstrip("\n") + "\n" for part in out), encoding="utf-8")
+
+
+# Sections measured by hand, outside bench/run, that a full run keeps (each as it stands, at the end).
+KEPT_SECTIONS = ("Query tool",)
 
 
 def _kept_sections(path: Path) -> str:
-    """The sections of the current file that bench/run does not measure, from the first on."""
+    """The sections of the current file that bench/run does not measure, each whole."""
     if not path.exists():
         return ""
-    text = path.read_text(encoding="utf-8")
-    starts = [text.find("\n" + heading) for heading in KEPT_SECTIONS if "\n" + heading in text]
-    return "\n" + text[min(starts) :] if starts else ""
+    kept = [text for heading, text in _sections(path.read_text(encoding="utf-8")) if heading.startswith(KEPT_SECTIONS)]
+    return "".join("\n" + text.rstrip("\n") + "\n" for text in kept)
 
 
 if __name__ == "__main__":

@@ -166,6 +166,9 @@ class CutWords:
         self.name = name
         self.content_tags = TOKENIZERS[name].content_tags if name in TOKENIZERS else ()
         unique = sorted(set(words))
+        # A spawned child imports the parent's main script as ``__mp_main__``: a step script then
+        # runs nothing (runtime.main acts only on ``__main__`` or Snakemake's ``snakemake``, which
+        # lives in the job's temporary copy, while ``__file__`` names the script in scripts/).
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             self._cut = pool.apply(_cut_words, (unique, name, pos, unit, lowercase))
 

@@ -290,8 +290,8 @@ class Workflow:
 
     def compress_mem_mb(self, wildcards) -> int:
         """The compact step reads the kept rows, not the matrix: its libraries (~350 MiB) and
-        about twice the kept rows (measured on full NSMC: 614 MiB for 178,928 rows of 100
-        floats, 492 for 60,000); x1.5 for safety."""
+        about twice the kept rows (bench/run on full NSMC: 556-600 MiB for 178,928 rows of 100
+        floats, 433 for 60,000); x1.5 for safety."""
         settings = self.settings(wildcards.run)
         variant = settings["compress_vectors"]["variants"][wildcards.variant]
         rows_mb = (variant["words"] + variant["buckets"]) * settings["fasttext"]["dim"] * 4 / 1e6

@@ -72,19 +72,19 @@ TOKENIZERS: dict[str, TokenizerEntry] = {
             "morphvec.tokenizers.mecab",
             "MecabTokenizer",
             SEJONG_CONTENT_TAGS,
-            mb_per_second=2.2,
-            worker_mb=155,
+            mb_per_second=2.0,
+            worker_mb=150,
             packages=("python-mecab-ko", "python-mecab-ko-dic"),
         ),
         # Kiwi runs on its own threads over one model: as fast as two worker processes and half
-        # their memory (540 against 1,091 MiB for two), with the same output.
+        # their memory (532 against 1,087 MiB for two), with the same output.
         TokenizerEntry(
             "kiwi",
             "morphvec.tokenizers.kiwi",
             "KiwiTokenizer",
             SEJONG_CONTENT_TAGS,
             mb_per_second=0.36,
-            worker_mb=550,
+            worker_mb=555,
             packages=("kiwipiepy", "kiwipiepy_model"),
             own_threads=True,
         ),
