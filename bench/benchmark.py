@@ -26,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"
 sys.path.insert(0, str(SCRIPTS))
+from report_benchmarks import AFTER_TRAINING  # noqa: E402 (bench/, beside this file)
+
 from morphvec import layout  # noqa: E402 (after the path that holds it)
 from morphvec.tokenizers import tokenizer_entry  # noqa: E402
 
@@ -449,10 +451,6 @@ def make_slice(source: Path, target: Path, fraction: float | None = None, rows: 
         sink.write(header)
         sink.writelines(body)
     return target
-
-
-# Steps after training, whose peak memory is held against the .bin size.
-AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "export_static", "compress_vectors", "write_report")
 
 
 def repeat_corpus(source: Path, target: Path, times: int) -> Path:

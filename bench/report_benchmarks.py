@@ -376,10 +376,11 @@ def _trio_seconds(rec: dict) -> float:
 
 
 def _after_training(rec: dict) -> dict:
-    return {step: rec["steps"][step] for step in AFTER if step in rec["steps"]}
+    return {step: rec["steps"][step] for step in AFTER_TRAINING if step in rec["steps"]}
 
 
-AFTER = ("load_gensim", "extract_vectors", "export_torch", "export_static", "compress_vectors", "write_report")
+# Steps after training, whose peak memory is held against the .bin size (benchmark.py too).
+AFTER_TRAINING = ("load_gensim", "extract_vectors", "export_torch", "export_static", "compress_vectors", "write_report")
 
 
 def _recommended_rows(results: dict) -> list[str]:
@@ -453,7 +454,7 @@ def recommended_section(results: dict) -> list[str]:
         "| step | seconds | peak RSS (MiB) | vs the `.bin` |",
         "|---|---|---|---|",
     ]
-    order = ["tokenize_corpus", "gather_tokens", "train_fasttext", *AFTER]
+    order = ["tokenize_corpus", "gather_tokens", "train_fasttext", *AFTER_TRAINING]
     for step, row in sorted(
         steps.items(),
         key=lambda item: (
@@ -461,7 +462,7 @@ def recommended_section(results: dict) -> list[str]:
             item[0],
         ),
     ):
-        after = step in AFTER or step.startswith("compress_vectors.")
+        after = step in AFTER_TRAINING or step.startswith("compress_vectors.")
         ratio = f"{row['max_rss_mb'] / bin_mib:.2f}×" if after or step == "train_fasttext" else ""
         name = f"`{step}`" if "." not in step else f"&nbsp;&nbsp;`{step.split('.', 1)[1]}`"
         lines.append(f"| {name} | {row['seconds']:.1f} | {row['max_rss_mb']:,.0f} | {ratio} |")

@@ -154,13 +154,12 @@ def test_rows_no_more_than_centroids_are_reconstructed_exactly():
 
 
 def test_selected_rows_are_read_without_mapping_the_matrix(tmp_path):
-    from morphvec.formats import read_matrix, read_matrix_rows, read_rows
+    from morphvec.formats import read_matrix_rows
 
     matrix = np.arange(1000 * 3, dtype=np.float32).reshape(1000, 3)
     np.save(tmp_path / "m.npy", matrix)
     rows = np.array([0, 5, 63, 64, 65, 500, 999])
     np.testing.assert_array_equal(read_matrix_rows(tmp_path / "m.npy", rows, "n-gram vectors"), matrix[rows])
-    offset = read_matrix(tmp_path / "m.npy", "n-gram vectors", mmap=True).offset
-    blocks = read_rows(tmp_path / "m.npy", offset, matrix.shape, np.float32, rows, block_rows=64)  # across blocks
+    blocks = read_matrix_rows(tmp_path / "m.npy", rows, "n-gram vectors", block_rows=64)  # across blocks
     np.testing.assert_array_equal(blocks, matrix[rows])
     assert read_matrix_rows(tmp_path / "m.npy", rows[:0], "n-gram vectors").shape == (0, 3)

@@ -314,32 +314,25 @@ def read_matrix(path: str | Path, what: str, mmap: bool = False) -> np.ndarray:
     return matrix
 
 
-def read_matrix_rows(path: str | Path, rows: np.ndarray, what: str) -> np.ndarray:
-    """Rows ``rows`` (ascending) of an extracted ``.npy`` matrix, read with plain reads (see
-    :func:`read_rows`), never mapped."""
-    header = read_matrix(path, what, mmap=True)  # checks the file; its shape, dtype and data offset
-    return read_rows(path, header.offset, header.shape, header.dtype, rows)
-
-
-def read_rows(path, offset: int, shape: tuple, dtype, rows: np.ndarray, block_rows: int = 1 << 16) -> np.ndarray:
-    """Rows ``rows`` (ascending) of the C-order matrix of ``shape`` at byte ``offset`` of ``path``,
-    read block by block with plain reads.
+def read_matrix_rows(path: str | Path, rows: np.ndarray, what: str, block_rows: int = 1 << 16) -> np.ndarray:
+    """Rows ``rows`` (ascending) of an extracted ``.npy`` matrix, read ``block_rows`` rows at a
+    time with plain reads, never mapped.
 
     A memory map is no good for a few hundred thousand scattered rows of a 2M-bucket matrix: the
-    process's RSS counts every page it mapped, and on this kernel (Linux 6.18, large page-cache
-    folios) each scattered row maps about 1.25 MB (measured: 400 random rows of full NSMC's
-    n-gram matrix, +500 MB); reads of ``block_rows`` rows keep the memory to the rows kept.
+    process's RSS counts every page it mapped, and on Linux 6.18 (large page-cache folios) each
+    scattered row maps about 1.25 MB (measured: 400 random rows of full NSMC's n-gram matrix,
+    +500 MB); block reads keep the memory to the rows kept.
     """
-    dtype = np.dtype(dtype)
-    width = shape[1]
+    header = read_matrix(path, what, mmap=True)  # checks the file; its shape, dtype and data offset
+    (count_all, width), dtype = header.shape, header.dtype
     out = np.empty((len(rows), width), dtype=dtype)
     with open(path, "rb") as handle:
-        for first in range(0, shape[0], block_rows):
+        for first in range(0, count_all, block_rows):
             lo, hi = np.searchsorted(rows, [first, first + block_rows])
             if lo == hi:
                 continue
-            handle.seek(offset + first * width * dtype.itemsize)
-            count = min(block_rows, shape[0] - first)
+            handle.seek(header.offset + first * width * dtype.itemsize)
+            count = min(block_rows, count_all - first)
             block = np.fromfile(handle, dtype=dtype, count=count * width).reshape(count, width)
             out[lo:hi] = block[rows[lo:hi] - first]
     return out

@@ -121,7 +121,7 @@ class Space:
         self._unknown += 1
         ngrams = getattr(self.kv, "vectors_ngrams", None)
         if self._unknown % every == 0 and isinstance(ngrams, np.memmap):
-            drop_resident_pages(ngrams, unwritten=True)
+            drop_resident_pages(ngrams)
 
     def morphemes(self, word: str) -> list[str]:
         """``word`` cut into the model's tokens, shown in Hangul ([] without a tokenizer)."""

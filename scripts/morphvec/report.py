@@ -409,17 +409,6 @@ def _check_corpus_is_the_configured_one(ctx: RunContext) -> None:
         )
 
 
-def _inputs_read(corpus: dict, similarity: dict, analogy: dict, finetune_stats) -> dict:
-    """Every input file this report's numbers come from, with size and SHA-256."""
-    inputs = {"corpus": corpus.get("corpus_file") or {"path": corpus["corpus"]}}
-    for kind, files in (("similarity", similarity), ("analogy", analogy)):
-        for name, path in files.items():
-            inputs[f"{kind}:{name}"] = provenance.file_record(path)
-    if finetune_stats is not None:
-        inputs["pretrained"] = read_json(finetune_stats)["pretrained_file"]
-    return inputs
-
-
 @configured()
 def write_report(
     inputs: dict,
