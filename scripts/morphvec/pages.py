@@ -64,7 +64,7 @@ def drop_resident_pages(array) -> bool:
     made 600 MB of an 800 MB matrix resident.  ``MADV_DONTNEED`` unmaps them; they stay in the page
     cache, and a later read maps them again.  Anything but a clean file mapping is left alone: on
     anonymous memory, or on pages a private mapping has copied, it would throw data away (a
-    read-only map, like ``np.load(mmap_mode="r")``'s, is checked cheaply enough to drop after
+    read-only map, like that of the extracted arrays, is checked cheaply enough to drop after
     every few words).  Linux only; returns whether the pages were dropped.
     """
     address, nbytes = array.__array_interface__["data"][0], array.nbytes
