@@ -6,7 +6,7 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from morphvec.layout import benchmark_file, log_file, run_file, run_files, summary_file
+from morphvec.layout import benchmark_file, log_file, run_file, run_files, shard_files, summary_file
 from morphvec.workflow import REPORT_ENTRIES, workflow_for
 
 min_version("9.0")
@@ -51,10 +51,7 @@ rule tokenize_corpus:
     input:
         unpack(plan.tokenize_inputs),
     output:
-        tokens=run_file("shard_tokens"),
-        token_stats=run_file("shard_stats"),
-        token_counts=run_file("shard_counts"),
-        labels=run_file("shard_labels"),
+        **shard_files(),
     log:
         log_file("tokenize_corpus.{shard}"),
     benchmark:
@@ -76,7 +73,7 @@ rule gather_tokens:
     input:
         unpack(plan.shard_inputs),
     output:
-        **run_files("tokens", "token_stats", "token_counts", "labels"),
+        **run_files("tokens", "token_stats", "token_counts", "labels", "eojeol_counts"),
     log:
         log_file("gather_tokens"),
     conda:
@@ -105,7 +102,7 @@ rule train_fasttext:
         runtime=plan.train_runtime,
     params:
         fasttext=plan.setting("fasttext"),
-        config=plan.options("trainer", "fill_untrained_ngrams"),
+        config=plan.options("trainer", "subwords", "fill_untrained_ngrams"),
     script:
         "scripts/train_fasttext.py"
 
@@ -124,6 +121,8 @@ rule load_gensim:
     resources:
         mem_mb=plan.model_mem_mb,
         runtime=30,
+    params:
+        config=plan.options("subwords"),
     script:
         "scripts/load_gensim.py"
 

@@ -181,6 +181,81 @@ def task_open_gensim_mmap(kv: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rss_added_mb": _rss_mb() - before}
 
 
+def task_compress_fasttext(kv: str, out_dir: str, words: int, buckets: int, pieces: int) -> dict:
+    """compress-fasttext 0.1.5's ``prune_ft_freq(pq=True)`` at one budget of the compact step: the
+    same words, buckets and pieces (``qdim``), its own 255 centroids; saved in its format (a pickle)."""
+    import compress_fasttext
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    full = FastTextKeyedVectors.load(kv, mmap="r")  # the bench's own run: a pickle it wrote
+    started = time.perf_counter()
+    small = compress_fasttext.prune_ft_freq(full, new_vocab_size=words, new_ngrams_size=buckets, pq=True, qdim=pieces)
+    seconds = time.perf_counter() - started
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    small.save(str(target / "model.bin"))
+    return {"seconds": seconds, "bytes": sum(path.stat().st_size for path in target.iterdir())}
+
+
+def task_open_compress_fasttext(model: str) -> dict:
+    """As ``morphvec.open_probe`` for a compact export: open and look up one word, in this fresh process."""
+    import resource
+
+    from compress_fasttext.models import CompressedFastTextKeyedVectors  # imported before the clock
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    kv = CompressedFastTextKeyedVectors.load(model)
+    kv.get_vector("a")
+    seconds = time.perf_counter() - started
+    return {
+        "open_seconds": seconds,
+        "rss_added_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024,
+    }
+
+
+def task_compress_fasttext_quality(model: str, tokens: str, labels: str, probe: dict, seed: int) -> dict:
+    """A compress-fasttext model scored as the report scores a compact export: WS353-ko ρ over all
+    pairs (cosines of ``get_vector``, unknown words from their n-grams) and the sentiment probe on
+    fastText's sentence vectors (the mean of the unit word vectors, zero vectors skipped)."""
+    import numpy as np
+    from compress_fasttext.models import CompressedFastTextKeyedVectors
+    from scipy.stats import spearmanr
+
+    from morphvec import analyses
+    from morphvec.evaluation import read_similarity_pairs
+
+    kv = CompressedFastTextKeyedVectors.load(model)
+    cache: dict = {}
+
+    def unit(word: str):
+        if word not in cache:
+            vector = np.asarray(kv.get_vector(word), dtype=np.float64)
+            norm = np.linalg.norm(vector)
+            cache[word] = vector / norm if norm > 0 else None
+        return cache[word]
+
+    pairs = read_similarity_pairs(WS353)
+    cosines = [float(unit(a) @ unit(b)) if unit(a) is not None and unit(b) is not None else 0.0 for a, b, _ in pairs]
+    texts, classes = analyses.probe_documents(tokens, labels, probe["max_documents"], seed)
+    rows = []
+    for text in texts:
+        found = [u for u in map(unit, text.split() if isinstance(text, str) else text) if u is not None]
+        rows.append(np.mean(found, axis=0) if found else np.zeros(kv.vector_size))
+    scored = analyses.sentiment_probe(
+        np.array(rows, dtype=np.float32),
+        classes,
+        probe["negative_max"],
+        probe["positive_min"],
+        probe["test_share"],
+        seed,
+    )
+    return {
+        "rho_all_pairs": float(spearmanr([g for *_, g in pairs], cosines).statistic),
+        "probe_accuracy": scored["accuracy"],
+    }
+
+
 def task_torch_vs_fasttext(model_bin: str, export_dir: str, tokens: str, n: int) -> dict:
     import fasttext
     import numpy as np
@@ -578,6 +653,49 @@ def run_workflow(workdir: Path, run: str, settings: dict) -> dict:
     }
 
 
+def measure_compress_fasttext(run_dir: Path, out: Path) -> list[dict]:
+    """compress-fasttext beside the compact step, on the same model at each of its budgets: size,
+    open time and memory (median of 3 fresh processes), ρ and probe kept against the full model
+    (the report's own figures for it), build time."""
+    metrics = json.loads((run_dir / "report" / "metrics.json").read_text(encoding="utf-8"))
+    settings, evaluation = metrics["settings"], metrics["settings"]["evaluation"]
+    full_rho = metrics["quality"]["similarity"]["ws353_ko"]["spearman_all_pairs_subword"]
+    full_probe = metrics["sentiment_probe"]["accuracy"]
+    full_bytes = Path(layout.run_file("torch_weights", run_dir)).stat().st_size
+    rows = []
+    for name, chosen in settings["compress_vectors"]["variants"].items():
+        target = out / "compress_fasttext" / name
+        budget = {"words": chosen["words"], "buckets": chosen["buckets"], "pieces": chosen["subvectors"]}
+        built = measure("compress_fasttext", kv=layout.run_file("gensim_kv", run_dir), out_dir=str(target), **budget)
+        opened = [measure("open_compress_fasttext", model=str(target / "model.bin")) for _ in range(3)]
+        scored = measure(
+            "compress_fasttext_quality",
+            model=str(target / "model.bin"),
+            tokens=layout.run_file("tokens", run_dir),
+            labels=layout.run_file("labels", run_dir),
+            probe=evaluation["sentiment_probe"],
+            seed=evaluation["seed"],
+        )
+        rows.append(
+            {
+                "model": name,
+                **budget,
+                "bytes": built["bytes"],
+                "size_share": built["bytes"] / full_bytes,
+                "open_ms": 1000 * statistics.median(r["open_seconds"] for r in opened),
+                "rss_added_mb": statistics.median(r["rss_added_mb"] for r in opened),
+                "rho_all_pairs": scored["rho_all_pairs"],
+                "rho_kept": scored["rho_all_pairs"] / full_rho,
+                "probe_accuracy": scored["probe_accuracy"],
+                "probe_kept": scored["probe_accuracy"] / full_probe,
+                "seconds": built["seconds"],
+                "max_rss_mb": built["max_rss_mb"],
+            }
+        )
+        print(f"  compress-fasttext {name}: {rows[-1]['rho_kept']:.1%} of ρ kept", file=sys.stderr, flush=True)
+    return rows
+
+
 def count_differences(a: Path, b: Path) -> int:
     with open(a, encoding="utf-8") as left, open(b, encoding="utf-8") as right:
         return sum(1 for x, y in zip(left, right, strict=True) if x != y)
@@ -771,6 +889,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         log("recommended: the workflow of config/full_nsmc.yaml, what the README tells users to run (once)")
         results["recommended"] = run_workflow(out / "recommended", *recommended_settings(corpus))
+        log("compact: compress-fasttext at the compact step's budgets, on the recommended model")
+        recommended_dir = out / "recommended" / layout.RESULTS / results["recommended"]["run"]
+        results["recommended"]["compress_fasttext"] = measure_compress_fasttext(recommended_dir, out)
 
     log("scaling: the workflow on 10% and 30% of the corpus and on the corpus three times over")
     scaling = {}
@@ -839,6 +960,9 @@ def measure_recommended(args) -> int:
     results["kiwi"] = measure_kiwi(kiwi_corpus, out, args.repeats or 3)
     print("recommended: the workflow of config/full_nsmc.yaml (once)", file=sys.stderr, flush=True)
     results["recommended"] = run_workflow(out / "recommended", *recommended_settings(args.corpus))
+    print("compact: compress-fasttext at the compact step's budgets, on the same model", file=sys.stderr, flush=True)
+    recommended_dir = out / "recommended" / layout.RESULTS / results["recommended"]["run"]
+    results["recommended"]["compress_fasttext"] = measure_compress_fasttext(recommended_dir, out)
     results["recommended_run"] = {**machine_notes(), "seconds": time.perf_counter() - started}
     committed.write_text(json.dumps(results, indent=2), encoding="utf-8")
     from report_benchmarks import splice_recommended

@@ -526,6 +526,47 @@ def _compact_table(rec: dict) -> list[str]:
             f"{float(row['analogy_accuracy']):.3f} | {float(row['probe_accuracy']):.3f} "
             f"({float(row['probe_kept']):.1%}) | {cost} |"
         )
+    return lines + _peer_table(rows, rec.get("compress_fasttext") or [], steps)
+
+
+def _peer_table(ours: list[dict], peer: list[dict], steps: dict) -> list[str]:
+    """morphvec's compact models against compress-fasttext's at the same budgets, on the same model."""
+    if not peer:
+        return []
+    mine = {row["model"]: row for row in ours}
+    lines = [
+        "",
+        "#### Against compress-fasttext",
+        "",
+        "compress-fasttext 0.1.5 `prune_ft_freq(pq=True)` (buckets ranked by vocabulary words × row norm, "
+        "255 centroids) with each variant's words, buckets and pieces (`qdim`), built from the same run's "
+        "gensim vectors in the same bench run; size is its saved files, open is `CompressedFastTextKeyedVectors."
+        "load` plus one lookup in a fresh interpreter (median of 3), ρ and probe by the report's protocols.",
+        "",
+        "| budget | size share (morphvec / compress-fasttext) | ρ kept (morphvec / compress-fasttext) "
+        "| probe kept | open (ms) | build (s) | ahead |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    behind = []
+    for row in peer:
+        own = mine.get(row["model"])
+        if own is None:
+            continue
+        ahead = float(own["rho_kept"]) >= row["rho_kept"] and float(own["probe_kept"]) >= row["probe_kept"]
+        built = steps.get(f"compress_vectors.{row['model']}", {}).get("seconds")
+        if not ahead:
+            behind.append(row["model"])
+        lines.append(
+            f"| `{row['model']}` | {float(own['size_share']):.2%} / {row['size_share']:.2%} | "
+            f"{float(own['rho_kept']):.1%} / {row['rho_kept']:.1%} | {float(own['probe_kept']):.1%} / "
+            f"{row['probe_kept']:.1%} | {own['open_ms']} / {row['open_ms']:.1f} | "
+            f"{'–' if built is None else f'{built:.1f}'} / {row['seconds']:.1f} | "
+            f"{'yes' if ahead else '**no**'} |"
+        )
+    lines += [
+        "",
+        "morphvec is ahead at every budget." if not behind else f"morphvec is behind at: {', '.join(behind)}.",
+    ]
     return lines
 
 

@@ -30,9 +30,15 @@ def test_defaults_are_filled_in():
 
 
 def test_shipped_configs_are_valid():
-    for name in ("config.yaml", "full_nsmc.yaml", "sweep_nsmc.yaml"):
-        config = yaml.safe_load((REPO / "config" / name).read_text(encoding="utf-8"))
+    from morphvec.schema import run_problems
+
+    shipped = sorted((REPO / "config").glob("*.yaml"))
+    assert {path.name for path in shipped} >= {"config.yaml", "full_nsmc.yaml", "sweep_nsmc.yaml", "sweep_park.yaml"}
+    for path in shipped:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
         validate(config, SCHEMA)
+        for name, run in config["runs"].items():
+            assert run_problems(run) == [], (path.name, name)
 
 
 @pytest.mark.parametrize(

@@ -50,13 +50,20 @@ def test_similarity_files_with_bom_header_comments_and_tabs(tmp_path):
         read_similarity_pairs(bad)
 
 
-def test_analogy_accuracy_and_coverage(tmp_path):
+GENDER = {"man": [1, 0, 0], "woman": [1, 1, 0], "king": [1, 0, 1], "queen": [1, 1, 1], "apple": [-1, 0, 0]}
+
+
+@pytest.fixture()
+def gender_kv():
     kv = KeyedVectors(vector_size=3)
-    vectors = {"man": [1, 0, 0], "woman": [1, 1, 0], "king": [1, 0, 1], "queen": [1, 1, 1], "apple": [-1, 0, 0]}
-    kv.add_vectors(list(vectors), np.array(list(vectors.values()), dtype=np.float32))
+    kv.add_vectors(list(GENDER), np.array(list(GENDER.values()), dtype=np.float32))
+    return kv
+
+
+def test_analogy_accuracy_and_coverage(tmp_path, gender_kv):
     questions = tmp_path / "q.txt"
     questions.write_text(": gender\nman woman king queen\nking queen man woman\nman woman boy girl\n")
-    result = evaluate_analogies(kv, questions)
+    result = evaluate_analogies(gender_kv, questions)
     assert result["accuracy"] == 1.0
     assert (result["scored"], result["questions"]) == (2, 3)
     assert result["coverage"] == pytest.approx(2 / 3)
@@ -123,3 +130,41 @@ def test_analogies_are_scored_on_a_torch_export_as_on_gensim(tiny_pipeline):
         assert torch_result["questions"] == gensim_result["questions"] == 182
         assert torch_result["scored"] == gensim_result["scored"]
         assert torch_result["accuracy"] == gensim_result["accuracy"]
+
+
+def test_park_distance_is_the_mean_cosine_distance_to_the_answer(tmp_path, gender_kv):
+    questions = tmp_path / "q.txt"
+    questions.write_text(": gender\nman woman king queen\nman woman king apple\n: fruit\nman woman boy girl\n")
+
+    def unit(word):
+        v = np.array(GENDER[word], dtype=float)
+        return v / np.linalg.norm(v)
+
+    def distance(a, b, c, d):
+        query = unit(b) - unit(a) + unit(c)
+        return 1 - query @ unit(d) / np.linalg.norm(query)
+
+    result = evaluate_analogies(gender_kv, questions)
+    expected = (distance("man", "woman", "king", "queen") + distance("man", "woman", "king", "apple")) / 2
+    assert result["sections"]["gender"]["distance"] == pytest.approx(expected, abs=1e-6)
+    assert distance("man", "woman", "king", "queen") < 0.03 < 1.3 < distance("man", "woman", "king", "apple")
+    assert result["distance_questions"] == 2  # gensim's protocol: the questions without an unknown word
+    assert "distance" not in result["sections"].get("fruit", {})
+
+
+def test_eojeol_answers_are_sought_among_the_corpus_eojeol_not_the_tests_words(tmp_path, tiny_pipeline):
+    from morphvec.evaluation import evaluate_analogies_subword
+    from morphvec.query import open_space
+
+    space = open_space(tiny_pipeline["torch_dir"], tokenizer="mecab")
+    corpus_eojeol = ["봤다", "했다", "영화"]  # 영화 is a token: no extra candidate
+    questions = tmp_path / "q.txt"
+    questions.write_text(": past\n보다 봤다 하다 했다\n하다 했다 먹다 먹었당께\n", encoding="utf-8")
+    result = evaluate_analogies_subword(space, questions, eojeol=True, eojeol_words=corpus_eojeol)
+    extra = [word for word in corpus_eojeol if space.lookup(word) is None]
+    assert extra == ["봤다", "했다"]
+    assert result["eojeol_candidates"] == 2 and result["candidates"] == len(space.index_to_key) + 2
+    assert (result["scored"], result["questions"]) == (1, 2)  # 먹었당께 is no corpus eojeol: unanswerable
+    assert result["distance_questions"] == 2  # Park's distance needs no candidates
+    without = evaluate_analogies_subword(space, questions, eojeol=True)
+    assert (without["scored"], without["candidates"]) == (0, len(space.index_to_key))

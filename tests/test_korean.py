@@ -1,10 +1,11 @@
 """Korean options: jamo units, the Kiwi analyser, POS tokens, dominant tags, eojeol queries."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SEED_SENTENCE, sample_rows
+from conftest import REPO, SEED_SENTENCE, sample_rows
 
 from morphvec import jamo, layout
 from morphvec.corpus import read_tagged_counts, read_token_counts, read_token_tags, write_token_counts
@@ -125,12 +126,28 @@ def test_an_eojeol_is_the_mean_unit_vector_of_its_morphemes(tiny_pipeline):
 
 
 def test_the_mecab_report_scores_the_eojeol_protocol(tiny_pipeline):
+    from morphvec.evaluation import read_analogy_questions
+
     metrics = json.loads(tiny_pipeline["metrics"].read_text(encoding="utf-8"))
     assert metrics["quality"]["similarity"]["ws353_ko"]["spearman_all_pairs_eojeol"] is not None
     eojeol = metrics["quality"]["analogy_eojeol"]["extra_ko"]
-    assert eojeol["scored"] == eojeol["questions"] == 750
+    # Answers are sought among the tokens and the corpus' eojeol seen 5 times or more, whatever the test
+    # asks: a question whose answer is neither is not scored.
+    vocabulary = set(tiny_pipeline["torch_vocab"].read_text(encoding="utf-8").splitlines())
+    corpus_eojeol = {word for word, n in read_token_counts(tiny_pipeline["eojeol_counts"]) if n >= 5}
+    assert metrics["quality"]["eojeol_candidates"] == {
+        "min_count": 5,
+        "corpus_eojeol": len(corpus_eojeol),
+        "not_tokens": len(corpus_eojeol - vocabulary),
+    }
+    assert eojeol["eojeol_candidates"] == len(corpus_eojeol - vocabulary) > 0
+    questions = read_analogy_questions(REPO / "resources/eval/analogy_extra_ko.txt")
+    answerable = [d for _, (*_, d) in questions if d in vocabulary or d in corpus_eojeol]
+    assert eojeol["questions"] == 750 and eojeol["scored"] == len(answerable) < 750
+    assert 0 < eojeol["sections"]["noun-object-eojeol"]["scored"] < 132  # the eojeol sections too
+    assert 0 <= eojeol["distance"] <= 2 and eojeol["distance_questions"] == 750
     subword = metrics["quality"]["analogy_subword"]["extra_ko"]
-    assert "verb-past-eojeol" not in subword["sections"]  # an eojeol answer is never a token
+    assert subword["sections"]["verb-past-eojeol"]["scored"] == 0  # an eojeol answer is never a token
     assert metrics["neighbours_in_out"]["영화"] and metrics["neighbours_content"]["영화"]
 
 
@@ -177,3 +194,66 @@ def test_words_cut_ahead_of_time_in_their_own_process_are_the_tokenizers_cuts():
     assert cut.content_tags == tokenizer.content_tags
     with pytest.raises(RuntimeError, match="not cut ahead of time"):
         cut("배우")
+
+
+def test_park_syllable_and_jamo_subwords_train_open_and_agree(tmp_path, tiny_pipeline):
+    """subwords: syllable_jamo (Park et al.): gensim trains with the scheme's n-grams, every reader
+    computes the same ones, and gensim <-> torch parity holds for unknown words too."""
+    import random
+
+    from conftest import TINY_FASTTEXT
+
+    from morphvec import fasttext_torch, formats, ngrams
+    from morphvec.export import export_torch
+    from morphvec.parity import check_parity
+    from morphvec.training import train_fasttext
+    from morphvec.vectors import extract_vectors, load_gensim
+
+    files = {name: tmp_path / Path(layout.FILES[name]).name for name in layout.FILES if "{" not in layout.FILES[name]}
+    settings = {**TINY_FASTTEXT, "minn": 1, "maxn": 4}
+    stats = train_fasttext(
+        tiny_pipeline["tokens"], files["model_bin"], files["model_vec"], subwords="syllable_jamo",
+        trainer="gensim", fasttext=settings,
+    )  # fmt: skip
+    assert stats["subwords"] == "syllable_jamo"
+    load_gensim(files["model_bin"], files["gensim_model"], files["gensim_kv"], subwords="syllable_jamo")
+    names = ("vocab", "word_vectors", "ngram_vectors", "ngram_settings", "w2v_txt", "w2v_bin", "output_vectors")
+    extract_vectors(files["gensim_model"], *(files[name] for name in names))
+    export_torch(*(files[n] for n in ("word_vectors", "ngram_vectors", "vocab", "ngram_settings")),
+                 tmp_path / "torch" / "embeddings.safetensors", tmp_path / "torch" / "vocab.txt")  # fmt: skip
+    wv = formats.open_fasttext_vectors(
+        *(files[n] for n in ("word_vectors", "ngram_vectors", "vocab", "ngram_settings"))
+    )
+    word = "영화"
+    jamo_grams = [g for g in ngrams.word_ngrams(word, 1, 4, "syllable_jamo") if g not in ngrams.char_ngrams(word, 1, 4)]
+    assert jamo_grams and all(3 <= len(g) <= 5 and any(map(ngrams.is_jamo, g)) for g in jamo_grams)
+    embedding = fasttext_torch.FastTextEmbedding.load(tmp_path / "torch")
+    assert embedding.subwords == "syllable_jamo"
+    assert embedding.ngram_ids("없는말이다") == list(
+        ngrams.ngram_buckets("없는말이다", 1, 4, settings["bucket"], "syllable_jamo")
+    )
+    parity = check_parity(None, wv, lambda: embedding, tiny_pipeline["tokens"], 200, 1e-5, 0)
+    assert parity["passed"] and "fasttext_vs_torch" not in parity
+    assert parity["gensim_vs_torch"]["oov_max_abs_diff"] <= 1e-5 and parity["samples"]["oov"] == 200
+    assert any("not applicable" in note for note in parity["notes"])
+    # the .vec has gensim's vectors, not those fastText would compute from the .bin
+    first = files["model_vec"].read_text(encoding="utf-8").splitlines()[2].split()
+    assert np.allclose([float(x) for x in first[1:]], wv.get_vector(first[0]), atol=1e-4)
+    # unknown words: the scheme's jamo n-grams change the vector; gensim's pickle reopens with them
+    reopened = formats.open_gensim(files["gensim_kv"], trust_pickle=True)
+    expected = ngrams.ngram_buckets(word, 1, 4, settings["bucket"], "syllable_jamo")
+    assert list(reopened.buckets_word[reopened.key_to_index[word]]) == expected  # what gensim trained
+    unseen = random.Random(0).sample(wv.index_to_key[5:], 3)
+    for probe in ["없는말이다", *(w + "였다" for w in unseen)]:
+        assert np.allclose(reopened.get_vector(probe), embedding.word_vectors([probe])[0].numpy(), atol=1e-5)
+    space = open_space(tmp_path / "torch")
+    assert space.neighbours("영화", topn=3)
+
+
+def test_park_subwords_need_the_gensim_trainer_and_syllables():
+    from morphvec.schema import run_problems
+
+    assert run_problems({"subwords": "syllable_jamo"})[0].fix == "set trainer: gensim"
+    problems = run_problems({"subwords": "syllable_jamo", "trainer": "gensim", "tokenizer": {"unit": "jamo"}})
+    assert problems[0].key == "subwords" and "syllable" in problems[0].fix
+    assert run_problems({"subwords": "syllable_jamo", "trainer": "gensim"}) == []

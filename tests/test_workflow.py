@@ -70,9 +70,9 @@ def test_metrics_show_parity_and_quality(workflow_run, run):
     elif run == "ko_tiny":  # 1,500 reviews rarely mention family words: nothing scored is reported as such
         analogy = metrics["quality"]["analogy"]["family_ko"]
         assert analogy["questions"] == 182 and analogy["scored"] == round(analogy["coverage"] * 182)
-    else:  # the eojeol protocol scores every question, eojeol sections included
+    else:  # the eojeol protocol scores eojeol sections too: their answers among the corpus' eojeol
         eojeol = metrics["quality"]["analogy_eojeol"]["extra_ko"]
-        assert eojeol["questions"] == eojeol["scored"] == 750 and 0 <= eojeol["accuracy"] <= 1
+        assert eojeol["questions"] == 750 and 0 < eojeol["scored"] < 750 and 0 <= eojeol["accuracy"] <= 1
         assert set(eojeol["sections"]) >= {"verb-past-eojeol", "noun-object-eojeol", "gender"}
     corpus = metrics["corpus"]
     assert corpus["documents"] == (300 if run == "en_tiny" else 1500)

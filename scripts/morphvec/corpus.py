@@ -348,6 +348,13 @@ def write_token_counts(path: str | Path, counts: collections.Counter) -> None:
             out.write(f"{token}\t{count}\t{' '.join(f'{tag}:{n}' for tag, n in by_tag)}\n")
 
 
+def write_word_counts(path: str | Path, counts: collections.Counter) -> None:
+    """Counts of untagged words (the corpus' eojeol) in the same format, an empty tags column."""
+    with atomic_open(path) as out:
+        for word, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            out.write(f"{word}\t{count}\t\n")
+
+
 def _token_count_rows(path: str | Path) -> Iterator[tuple[str, int, str]]:
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):

@@ -21,7 +21,9 @@ Analogy files: the ``questions-words.txt`` format (``: section`` lines, then ``a
 scored with gensim's ``evaluate_word_analogies`` (3CosAdd over the vocabulary, query words
 excluded, questions with an unknown word skipped; ``coverage`` = questions scored / all), and
 for vectors with subwords also with the OOV-aware protocol of :func:`evaluate_analogies_subword`
-(and its eojeol variant, whose candidates include the file's own words).
+(and its eojeol variant, whose candidates add the corpus' own eojeol: never the test's words).
+Every analogy result also has Park et al.'s distance (:func:`park_distances`), the figure their
+Korean analogy tables report; their WS353-ko protocol is ``spearman_all_pairs_subword``.
 One parser per file kind: :func:`read_similarity_pairs`, :func:`read_analogy_questions`.
 """
 
@@ -29,11 +31,13 @@ import csv
 import io
 import logging
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from morphvec.corpus import read_utf8
+from morphvec.corpus import read_token_counts, read_utf8
 from morphvec.runtime import UserInputError, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
@@ -130,8 +134,10 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
 
 
 def evaluate_analogies(kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCAB) -> dict:
-    """gensim's ``evaluate_word_analogies`` with the share of questions it could score."""
-    total = len(read_analogy_questions(path))
+    """gensim's ``evaluate_word_analogies`` with the share of questions it could score, and Park
+    et al.'s distance over the same questions (every word among the ``restrict_vocab`` most frequent)."""
+    questions = read_analogy_questions(path)
+    space = as_space(kv)
     if not hasattr(kv, "evaluate_word_analogies"):
         kv = kv.keyed_vectors()  # a Space or torch export: its vocabulary's vectors, keys as users write them
     accuracy, sections = kv.evaluate_word_analogies(str(path), restrict_vocab=restrict_vocab)
@@ -147,14 +153,69 @@ def evaluate_analogies(kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCA
             "scored": n,
             "accuracy": round(len(section["correct"]) / n, 6) if n else None,
         }
+    candidates, spelled = _vocabulary_spelling(space, restrict_vocab)
+    known = set(candidates)
+    in_vocabulary = [(s, [spelled(w) for w in words]) for s, words in questions]
+    in_vocabulary = [(s, words) for s, words in in_vocabulary if all(w in known for w in words)]
+    distances = park_distances(in_vocabulary, lambda word: space.get_vector(word, eojeol=False))
     return {
-        "questions": total,
+        "questions": len(questions),
         "scored": scored,
-        "coverage": round(scored / total, 6),
+        "coverage": round(scored / len(questions), 6),
         "accuracy": round(float(accuracy), 6) if scored else None,
+        **_distance_fields(distances, per_section),
         "sections": per_section,
         "candidates": min(restrict_vocab, len(kv.index_to_key)),
     }
+
+
+def park_distances(questions: list[tuple[str, list[str]]], vector) -> dict[str, list[float]]:
+    """``[sum, count]`` per section of Park et al.'s (ACL 2018) analogy distance
+    ``1 - cos(b - a + c, d)`` (lower is better), with ``vector(word)`` the protocol's vectors.
+
+    ``a``, ``b`` and ``c`` enter as unit vectors, as in 3CosAdd: a composed eojeol's vector is a
+    mean of unit vectors and a vocabulary row is not, so raw norms would weigh the protocols'
+    words differently.  No candidate set is involved: every question given is measured.
+    """
+    cache: dict[str, np.ndarray] = {}
+
+    def unit(word: str) -> np.ndarray:
+        if word not in cache:
+            cache[word] = _unit(vector(word))
+        return cache[word]
+
+    totals: dict[str, list[float]] = {}
+    for section, (a, b, c, d) in questions:
+        distance = 1.0 - _cosine(unit(b) - unit(a) + unit(c), unit(d))
+        total = totals.setdefault(section, [0.0, 0])
+        total[0] += distance
+        total[1] += 1
+    return totals
+
+
+def _distance_fields(distances: dict[str, list[float]], per_section: dict) -> dict:
+    """Park's distance into a result: its mean per section (set into ``per_section``) and overall."""
+    for name, (total, n) in distances.items():
+        per_section.setdefault(name, {}).update({"distance": round(total / n, 6), "distance_questions": n})
+    measured = sum(n for _, n in distances.values())
+    overall = sum(total for total, _ in distances.values())
+    return {"distance": round(overall / measured, 6) if measured else None, "distance_questions": measured}
+
+
+def _vocabulary_spelling(space, restrict_vocab: int):
+    """The candidate vocabulary (the ``restrict_vocab`` most frequent words) and a function that
+    spells a test word as the vocabulary does: its own row, else case-insensitively (the most
+    frequent form wins, as gensim matches), else unchanged."""
+    candidates = list(space.index_to_key[:restrict_vocab])
+    vocabulary_form = {word.upper(): word for word in reversed(candidates)}
+
+    def spelled(word: str) -> str:
+        index = space.lookup(word)
+        if index is not None and index < len(candidates):
+            return candidates[index]
+        return vocabulary_form.get(word.upper(), word)
+
+    return candidates, spelled
 
 
 def read_analogy_questions(path: str | Path) -> list[tuple[str, list[str]]]:
@@ -177,70 +238,114 @@ def read_analogy_questions(path: str | Path) -> list[tuple[str, list[str]]]:
     return questions
 
 
+@dataclass
+class ComposedCandidates:
+    """The eojeol protocol's extra candidates: words that are not tokens, and their composed unit
+    vectors (one float32 row each)."""
+
+    words: list[str]
+    rows: np.ndarray
+
+
 def evaluate_analogies_subword(
-    kv, path: str | Path, restrict_vocab: int = RESTRICT_VOCAB, batch: int = 512, eojeol: bool = False
+    kv,
+    path: str | Path,
+    restrict_vocab: int = RESTRICT_VOCAB,
+    batch: int = 512,
+    eojeol: bool = False,
+    eojeol_words: Sequence[str] | ComposedCandidates = (),
 ) -> dict:
     """Analogies with subword vectors for the query words (OOV-aware protocol).
 
     3CosAdd like gensim: the answer is the vocabulary word (among the ``restrict_vocab`` most
     frequent) closest to ``b - a + c`` of unit vectors, ``a``, ``b`` and ``c`` excluded; but
     ``a``, ``b`` and ``c`` may be out of the vocabulary and get their character n-gram vectors.
-    A question is scored when its expected answer ``d`` is in the candidate vocabulary.  Like
-    gensim's default, words match the vocabulary case-insensitively (the most frequent form wins);
-    in a POS model a word without a tag is its most frequent tagged form.
+    A question is scored when its expected answer ``d`` is a candidate.  Like gensim's default,
+    words match the vocabulary case-insensitively (the most frequent form wins); in a POS model a
+    word without a tag is its most frequent tagged form.
 
     With ``eojeol`` (the protocol for sections written in eojeol, on a morpheme model with a
     tokenizer) unknown words are composed from their morphemes, and the candidates are the
-    vocabulary *plus* every word of the file that is not a token (composed the same way), so
-    every question is scored.
+    vocabulary *plus* ``eojeol_words`` that are not tokens, composed the same way: the corpus'
+    own eojeol (:func:`eojeol_candidates`), so that the candidates do not depend on the test
+    (or those words and their unit vectors from :func:`composed_candidates`, made once for many files).
+    An answer that is neither a token nor one of them cannot be found, and its question is not
+    scored.  Park et al.'s distance (:func:`park_distances`) is measured on every question.
     """
     space = as_space(kv)
-    candidates = list(space.index_to_key[:restrict_vocab])
-    vocabulary_form = {word.upper(): word for word in reversed(candidates)}
-
-    def spelled(word: str) -> str:
-        index = space.lookup(word)
-        if index is not None and index < len(candidates):
-            return candidates[index]
-        return vocabulary_form.get(word.upper(), word)
-
+    candidates, spelled = _vocabulary_spelling(space, restrict_vocab)
     questions = [(section, [spelled(word) for word in words]) for section, words in read_analogy_questions(path)]
     cache: dict[str, np.ndarray] = {}
 
     def unit(word: str) -> np.ndarray:
         if word not in cache:
-            vector = np.asarray(space.get_vector(word, eojeol=eojeol), dtype=np.float32)
-            cache[word] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+            cache[word] = _unit(space.get_vector(word, eojeol=eojeol))
         return cache[word]
 
     matrix = np.asarray(space.vectors[: len(candidates)], dtype=np.float32)
     matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     if eojeol:
-        known = set(candidates)
-        extra = sorted({w for _, words in questions for w in words if w not in known})
-        if extra:
-            candidates += extra
-            matrix = np.vstack([matrix, np.stack([unit(w) for w in extra])])
+        if not isinstance(eojeol_words, ComposedCandidates):
+            eojeol_words = composed_candidates(space, eojeol_words, restrict_vocab)
+        if eojeol_words.words:
+            candidates += eojeol_words.words
+            matrix = np.vstack([matrix, eojeol_words.rows])
     position = {word: i for i, word in enumerate(candidates)}
     scorable = [(section, words) for section, words in questions if words[3] in position]
     per_section = _three_cos_add(scorable, unit, matrix, position, batch)
     correct_total = sum(c for c, _ in per_section.values())
-    protocol = (
-        "3CosAdd over the vocabulary and the file's own words, unknown words composed from their morphemes"
-        if eojeol
-        else "3CosAdd over the vocabulary, query words excluded, subword vectors for unknown query words"
-    )
+    sections = {name: {"correct": 0, "scored": 0, "accuracy": None} for name in dict.fromkeys(s for s, _ in questions)}
+    for name, (c, n) in per_section.items():
+        sections[name] = {"correct": c, "scored": n, "accuracy": round(c / n, 6)}
+    distances = park_distances(questions, lambda word: space.get_vector(word, eojeol=eojeol))
     return {
         "questions": len(questions),
         "scored": len(scorable),
         "coverage": round(len(scorable) / len(questions), 6) if questions else 0.0,
         "accuracy": round(correct_total / len(scorable), 6) if scorable else None,
-        "sections": {
-            name: {"correct": c, "scored": n, "accuracy": round(c / n, 6)} for name, (c, n) in per_section.items()
-        },
-        "protocol": protocol,
+        **_distance_fields(distances, sections),
+        "sections": sections,
+        "protocol": EOJEOL_PROTOCOL if eojeol else SUBWORD_PROTOCOL,
         "candidates": len(candidates),
+        **({"eojeol_candidates": len(candidates) - min(restrict_vocab, len(space.index_to_key))} if eojeol else {}),
     }
+
+
+SUBWORD_PROTOCOL = "3CosAdd over the vocabulary, query words excluded, subword vectors for unknown query words"
+EOJEOL_PROTOCOL = (
+    "3CosAdd over the vocabulary and the corpus' own eojeol (counted while tokenizing, at least "
+    "eojeol_min_count times), unknown words composed from their morphemes"
+)
+
+
+def _unit(vector) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def composed_candidates(space, words: Sequence[str], restrict_vocab: int = RESTRICT_VOCAB) -> ComposedCandidates:
+    """``words`` that are not among the ``restrict_vocab`` candidate tokens, composed."""
+    known = set(space.index_to_key[:restrict_vocab])
+    extra = [w for w in dict.fromkeys(words) if w not in known and space.lookup(w) is None]
+    rows = np.empty((len(extra), space.vectors.shape[1]), dtype=np.float32)
+    for i, word in enumerate(extra):
+        rows[i] = _unit(space.get_vector(word, eojeol=True))
+    return ComposedCandidates(extra, rows)
+
+
+def eojeol_candidates(eojeol_counts: str | Path | None, min_count: int) -> list[str]:
+    """The corpus' eojeol (whitespace tokens of the raw documents, as the tokenize step counted
+    them in ``eojeol_counts``) seen at least ``min_count`` times, most frequent first; none
+    without the file."""
+    if eojeol_counts is None:
+        return []
+    path = require_file(eojeol_counts, "eojeol counts", "run the tokenize step (tokenize_corpus/eojeol_counts.tsv)")
+    words = []
+    for word, count in read_token_counts(path):
+        if count < min_count:
+            break  # most frequent first
+        words.append(word)
+    return words
 
 
 def _three_cos_add(scorable: list, unit, matrix: np.ndarray, position: dict, batch: int) -> dict[str, list[int]]:
@@ -298,16 +403,29 @@ def as_space(kv):
     return kv if isinstance(kv, Space) else Space(kv)
 
 
-def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
+def evaluate(
+    kv,
+    similarity: dict[str, str],
+    analogy: dict[str, str],
+    eojeol_words: Sequence[str] = (),
+    eojeol_min_count: int | None = None,
+) -> dict:
     """Similarity and analogy scores, plus how much of each file's vocabulary the model knows.
 
     Analogies are scored with gensim's protocol and, for vectors with subwords, the
-    OOV-aware one (``analogy_subword``); with a tokenizer also the eojeol one (``analogy_eojeol``).
+    OOV-aware one (``analogy_subword``); with a tokenizer also the eojeol one (``analogy_eojeol``,
+    whose candidates are the vocabulary and ``eojeol_words``: the corpus' eojeol, see
+    :func:`eojeol_candidates`, recorded with the ``eojeol_min_count`` that chose them in
+    ``eojeol_candidates``).  Every analogy result has Park et al.'s distance beside accuracy.
     """
     space = as_space(kv)
     out: dict = {"similarity": {}, "analogy": {}, "analogy_subword": {}, "vocabulary_coverage": {}}
     if space.tokenizer is not None and space.has_subwords:
         out["analogy_eojeol"] = {}
+        if analogy:
+            rule = {"min_count": eojeol_min_count, "corpus_eojeol": len(eojeol_words)}
+            eojeol_words = composed_candidates(space, eojeol_words)  # once for every file
+            out["eojeol_candidates"] = {**rule, "not_tokens": len(eojeol_words.words)}
     for name, path in similarity.items():
         out["similarity"][name] = evaluate_similarity(space, read_similarity_pairs(path))
     for name, path in analogy.items():
@@ -315,7 +433,9 @@ def evaluate(kv, similarity: dict[str, str], analogy: dict[str, str]) -> dict:
         if space.has_subwords:
             out["analogy_subword"][name] = evaluate_analogies_subword(space, path)
         if "analogy_eojeol" in out:
-            out["analogy_eojeol"][name] = evaluate_analogies_subword(space, path, eojeol=True)
+            out["analogy_eojeol"][name] = evaluate_analogies_subword(
+                space, path, eojeol=True, eojeol_words=eojeol_words
+            )
     for name, words in evaluation_words(similarity, analogy).items():
         known = sum(1 for w in words if space.lookup(w) is not None)
         out["vocabulary_coverage"][name] = {
@@ -345,6 +465,7 @@ def headline_scores(quality: dict, probe: dict | None = None) -> dict:
 def evaluate_vectors(
     vectors: str | Path,
     scores: str | Path | None = None,
+    eojeol_counts: str | Path | None = None,
     *,
     format: str = "auto",
     trust_pickle: bool = False,
@@ -352,6 +473,7 @@ def evaluate_vectors(
     similarity: dict[str, str] = SCHEMA_DEFAULT,
     analogy: dict[str, str] = SCHEMA_DEFAULT,
     probe_words: list[str] = SCHEMA_DEFAULT,
+    eojeol_min_count: int = SCHEMA_DEFAULT,
 ) -> dict:
     """Score any word vectors on word-similarity and analogy files (and list neighbours).
 
@@ -360,14 +482,18 @@ def evaluate_vectors(
     scores are written to ``scores`` as JSON if given (and printed).  gensim files are pickles
     and are refused unless ``trust_pickle`` says they come from a trusted source.  ``tokenizer``
     (mecab or kiwi, the tokenizer the model's corpus was cut with) adds the eojeol protocol:
-    words that are not tokens of the model are analysed into morphemes and composed.  Jamo and
-    POS models are recognised from their vocabulary and queried in ordinary Hangul.
+    words that are not tokens of the model are analysed into morphemes and composed, and the
+    analogy answers are sought among the tokens and the corpus' eojeol seen at least
+    ``eojeol_min_count`` times in ``eojeol_counts`` (the run's tokenize_corpus/eojeol_counts.tsv;
+    without it, among the tokens alone).  Jamo and POS models are recognised from their
+    vocabulary and queried in ordinary Hangul.
     """
     from morphvec.query import check_tokenizer, open_space
 
     check_tokenizer(tokenizer)
+    eojeol_words = eojeol_candidates(eojeol_counts, eojeol_min_count) if tokenizer else []
     space = open_space(vectors, format, trust_pickle, tokenizer=tokenizer)
-    result = evaluate(space, similarity, analogy)
+    result = evaluate(space, similarity, analogy, eojeol_words, eojeol_min_count)
     for scored in result["similarity"].values():
         scored.pop("scored_pairs", None)
     if probe_words:
@@ -375,3 +501,16 @@ def evaluate_vectors(
     if scores is not None:
         write_json(scores, result)
     return result
+
+
+evaluate_vectors.option_help = {
+    "vectors": "the vectors to score: a fastText .bin, a torch export directory, a word2vec file, a gensim file "
+    "(with --trust-pickle)",
+    "scores": "also write the scores to this JSON file",
+    "eojeol_counts": "the run's tokenize_corpus/eojeol_counts.tsv (--run-dir gives it): the corpus' eojeol, "
+    "candidates of the eojeol analogy protocol",
+    "format": "the format of --vectors (auto: from the name and content)",
+    "trust_pickle": "open gensim .kv/.model files, which are pickles (only files you made yourself)",
+    "tokenizer": "the run's tokenizer (mecab or kiwi): adds the eojeol protocol, words that are not tokens cut "
+    "into morphemes and composed",
+}

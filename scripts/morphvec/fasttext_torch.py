@@ -25,7 +25,10 @@ vector is the mean of its n-gram rows that were kept).  Same API, same code path
 
 A **jamo** model (``tokenizer.unit: jamo``: every Hangul syllable stored as its three jamo) is
 recognised from its vocabulary and queried in ordinary Hangul: known words are found under both
-spellings, and unknown words are decomposed before their n-grams are hashed.
+spellings, and unknown words are decomposed before their n-grams are hashed.  A model trained
+with Park et al.'s **syllable + jamo** subwords (``subwords: syllable_jamo`` in the export's
+n-gram settings) gives a word its syllable n-grams and, beside them, the jamo n-grams
+(:data:`JAMO_NGRAMS` long, holding at least one jamo) of the word written in jamo.
 
 This file is copied next to the exported weights, so the export directory is self-contained
 (which is why it carries its own copy of the jamo rule of ``morphvec.jamo``).
@@ -50,6 +53,7 @@ COMPACT_FORMAT = "morphvec-fasttext-compact-1"
 
 _FNV_OFFSET = 2166136261
 _FNV_PRIME = 16777619
+JAMO_NGRAMS = (3, 5)  # Park et al.'s jamo n-gram lengths (subwords: syllable_jamo)
 
 
 def fasttext_hash(text: str) -> int:
@@ -84,21 +88,58 @@ def char_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     return grams
 
 
-def ngram_buckets(word: str, min_n: int, max_n: int, bucket: int) -> tuple[int, ...]:
-    """Row indices (into the n-gram matrix) of ``word``'s character n-grams."""
+def _is_jamo(char: str) -> bool:
+    return "\u1100" <= char <= "\u11ff" or char == _EMPTY_FINAL
+
+
+def word_ngrams(word: str, min_n: int, max_n: int, subwords: str = "fasttext") -> list[str]:
+    """``word``'s subwords: its character n-grams, and for ``syllable_jamo`` also the jamo
+    n-grams (:data:`JAMO_NGRAMS` long) of the word in jamo that hold at least one jamo."""
+    grams = char_ngrams(word, min_n, max_n)
+    if subwords == "syllable_jamo":
+        jamo = word.translate(_TO_JAMO)
+        grams += [gram for gram in char_ngrams(jamo, *JAMO_NGRAMS) if any(map(_is_jamo, gram))]
+    return grams
+
+
+def ngram_buckets(word: str, min_n: int, max_n: int, bucket: int, subwords: str = "fasttext") -> tuple[int, ...]:
+    """Row indices (into the n-gram matrix) of ``word``'s subwords."""
     if bucket == 0 or max_n == 0:
         return ()
-    return tuple(fasttext_hash(gram) % bucket for gram in char_ngrams(word, min_n, max_n))
+    return tuple(fasttext_hash(gram) % bucket for gram in word_ngrams(word, min_n, max_n, subwords))
 
 
-def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: int) -> tuple[torch.Tensor, torch.Tensor]:
+def ngram_buckets_batch(
+    words: Sequence[str], min_n: int, max_n: int, bucket: int, subwords: str = "fasttext"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`ngram_buckets` for many words at once, without building n-gram strings.
+
+    Returns ``(ids, offsets)`` in ``embedding_bag`` layout: the bucket ids of word ``i`` are
+    ``ids[offsets[i]:offsets[i + 1]]`` (grouped by n-gram length, and for ``syllable_jamo`` the
+    jamo n-grams after the syllable ones: that changes only the order of a sum).
+    """
+    ids, offsets = _hashed_ngrams(words, min_n, max_n, bucket)
+    if subwords != "syllable_jamo" or not len(words) or bucket == 0 or max_n == 0:
+        return ids, offsets
+    jamo_ids, jamo_offsets = _hashed_ngrams([w.translate(_TO_JAMO) for w in words], *JAMO_NGRAMS, bucket, True)
+    both = torch.cat([ids, jamo_ids])
+    sizes = torch.diff(offsets, append=torch.tensor([len(ids)]))
+    jamo_sizes = torch.diff(jamo_offsets, append=torch.tensor([len(jamo_ids)]))
+    owners = torch.cat([torch.repeat_interleave(torch.arange(len(words)), n) for n in (sizes, jamo_sizes)])
+    order = torch.sort(owners, stable=True).indices
+    counts = sizes + jamo_sizes
+    return both[order], torch.cumsum(counts, 0) - counts
+
+
+def _hashed_ngrams(
+    words: Sequence[str], min_n: int, max_n: int, bucket: int, jamo_only: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Character n-gram buckets of many words as tensor work (``jamo_only``: the n-grams that
+    hold a jamo).
 
     All words are encoded as ``<word>`` into one byte tensor; every character start then
     extends its FNV-1a hash by one character per step, for ``n = 1 .. max_n``, as tensor
-    operations over all words together.  Returns ``(ids, offsets)`` in ``embedding_bag`` layout:
-    the bucket ids of word ``i`` are ``ids[offsets[i]:offsets[i + 1]]`` (grouped by n-gram
-    length, which changes only the order of a sum).
+    operations over all words together.
     """
     n_words = len(words)
     if n_words == 0 or bucket == 0 or max_n == 0:
@@ -119,6 +160,11 @@ def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: in
     char_in_word = torch.arange(n_chars) - first_char[char_word]
     chars_left = chars_per_word[char_word] - char_in_word  # characters from this one to the word's end
     max_char_bytes = int(char_bytes.max())
+    if jamo_only:  # conjoining jamo U+1100-U+11FF and the empty-final mark U+2205: three bytes each
+        byte = [data[(char_start + k).clamp_max(len(data) - 1)] for k in range(3)]
+        code = ((byte[0] & 0x0F) << 12) | ((byte[1] & 0x3F) << 6) | (byte[2] & 0x3F)
+        char_is_jamo = (char_bytes == 3) & (((code >= 0x1100) & (code <= 0x11FF)) | (code == ord(_EMPTY_FINAL)))
+        holds_jamo = torch.zeros(n_chars, dtype=torch.bool)
 
     hashes = torch.full((n_chars,), _FNV_OFFSET, dtype=torch.long)
     found_ids, found_words = [], []
@@ -127,6 +173,8 @@ def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: in
         if not bool(valid.any()):
             break
         last = (torch.arange(n_chars) + n - 1).clamp_max(n_chars - 1)  # the n-th character
+        if jamo_only:
+            holds_jamo = holds_jamo | (valid & char_is_jamo[last])
         for b in range(max_char_bytes):
             take = valid & (char_bytes[last] > b)
             position = (char_start[last] + b).clamp_max(len(data) - 1)
@@ -136,6 +184,8 @@ def ngram_buckets_batch(words: Sequence[str], min_n: int, max_n: int, bucket: in
             keep = valid
             if n == 1:  # fastText skips the lone '<' and '>'
                 keep = keep & (char_in_word != 0) & (chars_left != 1)
+            if jamo_only:
+                keep = keep & holds_jamo
             found_ids.append(hashes[keep] % bucket)
             found_words.append(char_word[keep])
     ids = torch.cat(found_ids) if found_ids else torch.zeros(0, dtype=torch.long)
@@ -204,9 +254,11 @@ class FastTextEmbedding(nn.Module):
         freeze: bool = True,
         bucket: int | None = None,
         kept_buckets: torch.Tensor | None = None,
+        subwords: str = "fasttext",
     ) -> None:
         """``kept_buckets`` (ascending bucket numbers, one per n-gram row) for a compact model whose
-        ``bucket`` hash buckets were pruned; None when every bucket has its row."""
+        ``bucket`` hash buckets were pruned; None when every bucket has its row.  ``subwords``:
+        ``fasttext`` or ``syllable_jamo`` (the module docstring)."""
         super().__init__()
         if word_vectors.shape[0] != len(vocab):
             raise ValueError(f"{word_vectors.shape[0]} word vectors but {len(vocab)} vocabulary entries")
@@ -223,6 +275,7 @@ class FastTextEmbedding(nn.Module):
         self.max_n = int(max_n)
         self.bucket = int(bucket if bucket is not None else ngram_vectors.shape[0])
         self.kept_buckets = kept_buckets
+        self.subwords = subwords
         # The output (syn1neg) rows, one per word, when the export has them (IN-OUT queries).
         self.output_vectors: torch.Tensor | None = None
         # Unknown words met by encode(): their ids (from len(vocab) on) and n-gram vectors.
@@ -263,6 +316,7 @@ class FastTextEmbedding(nn.Module):
         try:
             settings = json.loads(metadata["ngram_settings"])
             min_n, max_n, bucket = int(settings["min_n"]), int(settings["max_n"]), int(settings["bucket"])
+            subwords = str(settings.get("subwords", "fasttext"))  # exports from before 2026-12 have no key
             if compact:
                 word_vectors = _decode(compact["word_codes"], compact["word_codebooks"])
         except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as error:
@@ -270,8 +324,8 @@ class FastTextEmbedding(nn.Module):
         vocab = (directory / VOCAB_FILE).read_text(encoding="utf-8").split("\n")[: word_vectors.shape[0]]
         if compact:
             codes = (compact["ngram_codes"], compact["ngram_codebooks"], compact["kept_buckets"])
-            return CompactFastTextEmbedding(word_vectors, codes, vocab, min_n, max_n, bucket)
-        embedding = cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze)
+            return CompactFastTextEmbedding(word_vectors, codes, vocab, min_n, max_n, bucket, subwords)
+        embedding = cls(word_vectors, ngram_vectors, vocab, min_n, max_n, freeze=freeze, subwords=subwords)
         embedding.output_vectors = output_vectors
         if freeze:
             start = _tensor_offset(weights, "ngram_vectors")
@@ -292,7 +346,8 @@ class FastTextEmbedding(nn.Module):
     def ngram_ids(self, word: str) -> list[int]:
         """Rows of ``word``'s character n-grams in the n-gram matrix (kept buckets only, if pruned)."""
         word = word.translate(_TO_JAMO) if self.jamo else word
-        ids, _ = self._rows(torch.tensor(ngram_buckets(word, self.min_n, self.max_n, self.bucket), dtype=torch.long))
+        buckets = ngram_buckets(word, self.min_n, self.max_n, self.bucket, self.subwords)
+        ids, _ = self._rows(torch.tensor(buckets, dtype=torch.long))
         return ids.tolist()
 
     def _rows(self, ids: torch.Tensor, offsets: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -314,7 +369,7 @@ class FastTextEmbedding(nn.Module):
         words = _batch(words, "words", '["없는말"]')
         if self.jamo:
             words = [word.translate(_TO_JAMO) for word in words]
-        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
+        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket, self.subwords))
         weight = self.ngram_embedding.weight
         if not len(words):
             return weight.new_zeros((0, self.dim))
@@ -467,10 +522,12 @@ class CompactFastTextEmbedding(FastTextEmbedding):
     n-grams whose bucket was dropped left out.  Same API as :class:`FastTextEmbedding`; the
     weights are frozen, and ``ngram_embedding`` is empty (use :meth:`decoded_ngram_rows`)."""
 
-    def __init__(self, word_vectors, codes, vocab, min_n: int, max_n: int, bucket: int) -> None:
+    def __init__(
+        self, word_vectors, codes, vocab, min_n: int, max_n: int, bucket: int, subwords: str = "fasttext"
+    ) -> None:
         ngram_codes, ngram_codebooks, kept_buckets = codes
         empty = word_vectors.new_zeros((0, word_vectors.shape[1]))
-        super().__init__(word_vectors, empty, vocab, min_n, max_n, True, bucket, kept_buckets)
+        super().__init__(word_vectors, empty, vocab, min_n, max_n, True, bucket, kept_buckets, subwords)
         self.ngram_codes = ngram_codes
         self.ngram_codebooks = ngram_codebooks
 
@@ -484,7 +541,7 @@ class CompactFastTextEmbedding(FastTextEmbedding):
         words = _batch(words, "words", '["없는말"]')
         if self.jamo:
             words = [word.translate(_TO_JAMO) for word in words]
-        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket))
+        ids, offsets = self._rows(*ngram_buckets_batch(words, self.min_n, self.max_n, self.bucket, self.subwords))
         if not len(words):
             return self.embedding.weight.new_zeros((0, self.dim))
         needed, local = torch.unique(ids, return_inverse=True)

@@ -14,6 +14,7 @@
 small KeyedVectors surface the evaluation and the query tool use.  A new vector reader goes here.
 """
 
+import functools
 import itertools
 import json
 import logging
@@ -338,6 +339,70 @@ def read_matrix_rows(path: str | Path, rows: np.ndarray, what: str, block_rows: 
     return out
 
 
+def fasttext_keyed_vectors(vector_size: int, min_n: int, max_n: int, bucket: int, subwords: str = "fasttext"):
+    """An empty gensim ``FastTextKeyedVectors`` for ``subwords`` (:mod:`morphvec.ngrams`): gensim's
+    own class for fastText's n-grams, :func:`subword_keyed_vectors_class`'s for another scheme."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    cls = FastTextKeyedVectors if subwords == "fasttext" else subword_keyed_vectors_class()
+    wv = cls(vector_size, min_n, max_n, bucket)
+    if subwords != "fasttext":
+        wv.subwords = subwords
+    return wv
+
+
+def use_subwords(wv, subwords: str) -> None:
+    """Give a loaded gensim ``FastTextKeyedVectors`` the n-grams of ``subwords`` (its word vectors
+    recomposed from them): a ``.bin`` cannot say which scheme its model was trained with."""
+    if subwords == "fasttext":
+        return
+    wv.__class__ = subword_keyed_vectors_class()
+    wv.subwords = subwords
+    wv.recalc_char_ngram_buckets()
+    wv.adjust_vectors()
+
+
+@functools.cache
+def subword_keyed_vectors_class():
+    """gensim's ``FastTextKeyedVectors`` with another subword scheme than fastText's: the n-gram
+    lists of its words (which gensim's trainer reads) and of unknown words come from
+    :func:`morphvec.ngrams.ngram_buckets`.  gensim hashes fastText's n-grams in two places that
+    take no scheme (``recalc_char_ngram_buckets`` and ``get_vector``), so both are overridden.
+    A file saved from it needs morphvec to open (its class lives here)."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    from morphvec.ngrams import ngram_buckets
+
+    class SubwordKeyedVectors(FastTextKeyedVectors):
+        subwords = "syllable_jamo"
+
+        def word_buckets(self, word: str) -> np.ndarray:
+            return np.array(ngram_buckets(word, self.min_n, self.max_n, self.bucket, self.subwords), dtype=np.uint32)
+
+        def recalc_char_ngram_buckets(self) -> None:
+            self.buckets_word = [self.word_buckets(word) for word in self.index_to_key]
+
+        def get_vector(self, word, norm=False):
+            if word in self.key_to_index or self.bucket == 0:
+                return super().get_vector(word, norm=norm)
+            buckets = self.word_buckets(word)
+            if not len(buckets):
+                return np.zeros(self.vector_size, dtype=np.float32)
+            vector = np.asarray(self.vectors_ngrams[buckets], dtype=np.float32).mean(axis=0)
+            return vector / np.linalg.norm(vector) if norm else vector
+
+    SubwordKeyedVectors.__module__ = __name__
+    SubwordKeyedVectors.__qualname__ = "SubwordKeyedVectors"
+    return SubwordKeyedVectors
+
+
+def __getattr__(name: str):
+    """``morphvec.formats.SubwordKeyedVectors`` for pickles saved from it (gensim imported on use)."""
+    if name == "SubwordKeyedVectors":
+        return subword_keyed_vectors_class()
+    raise AttributeError(name)
+
+
 def open_fasttext_vectors(
     word_vectors: str | Path, ngram_vectors: str | Path, vocab: str | Path, ngram_settings: str | Path
 ):
@@ -347,11 +412,12 @@ def open_fasttext_vectors(
     with ``allow_pickle=False``, so in-vocabulary, out-of-vocabulary and sentence vectors come from
     gensim's own code over data that cannot run code.
     """
-    from gensim.models.fasttext import FastTextKeyedVectors
-
     settings = read_json(require_file(ngram_settings, "n-gram settings", "run extract_vectors"))
     words = read_vocab_tsv(require_file(vocab, "vocabulary", "run extract_vectors"))
-    wv = FastTextKeyedVectors(settings["vector_size"], settings["min_n"], settings["max_n"], settings["bucket"])
+    subwords = settings.get("subwords", "fasttext")  # files from before 2026-12 have no key
+    wv = fasttext_keyed_vectors(
+        settings["vector_size"], settings["min_n"], settings["max_n"], settings["bucket"], subwords
+    )
     wv.compatible_hash = settings["compatible_hash"]
     wv.index_to_key = words
     wv.key_to_index = {word: index for index, word in enumerate(words)}
@@ -440,13 +506,19 @@ class CompactReference:
         self.ngram_rows = decode(tensors["ngram_codes"], tensors["ngram_codebooks"])
         self.row_of_bucket = {int(b): i for i, b in enumerate(tensors["kept_buckets"])}
         self.min_n, self.max_n, self.bucket = settings["min_n"], settings["max_n"], settings["bucket"]
+        self.subwords = settings.get("subwords", "fasttext")
 
     def word_vector(self, word: str) -> np.ndarray:
         from gensim.models.fasttext import ft_ngram_hashes
 
+        from morphvec.ngrams import ngram_buckets
+
         if word in self.index:
             return self.word_rows[self.index[word]]
-        hashes = ft_ngram_hashes(word, self.min_n, self.max_n, self.bucket) if self.max_n else []
+        if self.subwords == "fasttext":  # gensim's own hashing, a second implementation beside the loader's
+            hashes = ft_ngram_hashes(word, self.min_n, self.max_n, self.bucket) if self.max_n else []
+        else:
+            hashes = ngram_buckets(word, self.min_n, self.max_n, self.bucket, self.subwords)
         rows = [self.row_of_bucket[h] for h in hashes if h in self.row_of_bucket]  # dropped: nothing
         return self.ngram_rows[rows].mean(axis=0) if rows else np.zeros(self.word_rows.shape[1], dtype=np.float32)
 
@@ -504,6 +576,7 @@ class NumpyExport:
                 int(settings["max_n"]),
                 int(settings["bucket"]),
             )
+            self.subwords = str(settings.get("subwords", "fasttext"))
         except (KeyError, TypeError, ValueError) as error:
             raise UserInputError(f"{weights}: damaged export ({error})", "export it again") from None
         self.compact = metadata["format"] == EXPORT_FORMATS["compact"]
@@ -535,7 +608,7 @@ class NumpyExport:
         """The n-gram rows of ``word`` (those a compact model kept), one per n-gram."""
         from morphvec.ngrams import ngram_buckets
 
-        buckets = np.array(ngram_buckets(word, self.min_n, self.max_n, self.bucket), dtype=np.int64)
+        buckets = np.array(ngram_buckets(word, self.min_n, self.max_n, self.bucket, self.subwords), dtype=np.int64)
         if not self.compact:
             return np.asarray(self._ngrams[buckets], dtype=np.float32)
         position = np.searchsorted(self._kept, buckets).clip(max=max(len(self._kept) - 1, 0))

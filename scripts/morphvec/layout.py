@@ -17,10 +17,12 @@ FILES = {
     "shard_stats": "tokenize_corpus/shards/{shard}.stats.json",
     "shard_counts": "tokenize_corpus/shards/{shard}.counts.tsv",
     "shard_labels": "tokenize_corpus/shards/{shard}.labels.txt",
+    "shard_eojeols": "tokenize_corpus/shards/{shard}.eojeols.tsv",
     "tokens": "tokenize_corpus/tokens.txt",
     "token_stats": "tokenize_corpus/stats.json",
     "token_counts": "tokenize_corpus/token_counts.tsv",
     "labels": "tokenize_corpus/labels.txt",
+    "eojeol_counts": "tokenize_corpus/eojeol_counts.tsv",
     # train_fasttext
     "model_bin": "train_fasttext/model.bin",
     "model_vec": "train_fasttext/model.vec",
@@ -84,6 +86,21 @@ def run_files(*names: str) -> dict[str, str]:
     """Files by their layout names, as Snakemake patterns: a rule's named inputs or outputs
     (``output: **run_files("model_bin", "model_vec")``), each name written once."""
     return {name: run_file(name) for name in names}
+
+
+# One shard's tokenize_corpus outputs: the step's parameter name -> the shard file's layout name.
+SHARD_OUTPUTS = {
+    "tokens": "shard_tokens",
+    "token_stats": "shard_stats",
+    "token_counts": "shard_counts",
+    "labels": "shard_labels",
+    "eojeol_counts": "shard_eojeols",
+}
+
+
+def shard_files() -> dict[str, str]:
+    """One shard's outputs as Snakemake patterns under the step's parameter names."""
+    return {parameter: run_file(name) for parameter, name in SHARD_OUTPUTS.items()}
 
 
 def existing_run_files(run_dir: str | Path) -> dict:

@@ -71,13 +71,14 @@ def library_vectors(
     known = set(wv.key_to_index)
     gensim_documents = documents if has_subwords(wv) else [[t for t in d if t in known] for d in documents]
     out: dict[str, dict[str, np.ndarray]] = {}
-    ft_model = open_fasttext()
-    out["fasttext"] = {
-        "in_vocab": stack([ft_model.get_word_vector(w) for w in in_vocab]),
-        "oov": stack([ft_model.get_word_vector(w) for w in oov]),
-        "sentence": stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
-    }
-    del ft_model
+    if open_fasttext is not None:  # None: fastText cannot compute this model's subwords
+        ft_model = open_fasttext()
+        out["fasttext"] = {
+            "in_vocab": stack([ft_model.get_word_vector(w) for w in in_vocab]),
+            "oov": stack([ft_model.get_word_vector(w) for w in oov]),
+            "sentence": stack([ft_model.get_sentence_vector(" ".join(d)) for d in documents]),
+        }
+        del ft_model
     out["gensim"] = {
         "in_vocab": stack([wv.get_vector(w) for w in in_vocab]),
         "oov": stack([wv.get_vector(w) for w in oov]),
@@ -157,7 +158,8 @@ def check_parity(
     """The parity table for seeded samples of words (known and unknown) and documents;
     ``open_fasttext()`` and ``open_torch()`` open those models when their turn comes (see
     :func:`library_vectors`); with ``open_static`` the static export's sentence vectors join the
-    table (and ``static_export`` says what it cannot see: :func:`static_coverage`)."""
+    table (and ``static_export`` says what it cannot see: :func:`static_coverage`).
+    ``open_fasttext`` None: a subword scheme fastText cannot compute, its columns not applicable."""
     rng = random.Random(seed)
     vocab = list(wv.index_to_key)
     in_vocab = sample_in_vocab(vocab, samples, rng)
@@ -172,15 +174,20 @@ def check_parity(
                 library.pop(kind, None)
     parity = parity_table(vectors, tolerance)
     if open_static is not None:
-        parity["static_export"] = static_coverage(
-            open_static(), documents, vectors["fasttext"]["sentence"], open_torch().jamo
-        )
+        reference = vectors.get("fasttext", vectors["gensim"])["sentence"]
+        parity["static_export"] = static_coverage(open_static(), documents, reference, open_torch().jamo)
     parity["samples"] = {"in_vocab": len(in_vocab), "oov": len(oov), "sentence": len(documents)}
     parity["oov_examples"] = oov[:10]
     parity["notes"] = [
         f"The end-of-sentence token {EOS} is left out of the in-vocabulary sample: gensim 4.4 adds "
         "character n-grams to it, fastText does not; the exported word vectors follow fastText."
     ]
+    if open_fasttext is None:
+        parity["notes"].append(
+            f"fastText: not applicable. The model was trained with {getattr(wv, 'subwords', 'other')} subwords "
+            "(gensim's trainer), which a fastText .bin cannot describe: fastText would compute its own "
+            "character n-grams from it. gensim (morphvec's subclass) and torch compute the model's own."
+        )
     if not has_subwords(wv):
         parity["notes"].append(
             "The model has no subwords (fasttext.maxn 0): an unknown word has no vector, so there are no "

@@ -25,7 +25,7 @@ import numpy as np
 from morphvec import analyses, formats, provenance, render
 from morphvec import plots as figures
 from morphvec.corpus import read_token_counts, read_token_tags
-from morphvec.evaluation import evaluate, headline_scores, nearest_neighbours
+from morphvec.evaluation import eojeol_candidates, evaluate, headline_scores, nearest_neighbours
 from morphvec.parity import check_parity
 from morphvec.query import Space
 from morphvec.runtime import (
@@ -104,7 +104,7 @@ class RunContext:
 
         if self.corpus["tokenizer"] == "whitespace":
             return None
-        words = {*self.evaluation["probe_words"], *self.evaluation["pca_words"]}
+        words = {*self.evaluation["probe_words"], *self.evaluation["pca_words"], *self.eojeol_words}
         for path in self.evaluation["similarity"].values():
             words.update(word for a, b, _ in read_similarity_pairs(path) for word in (a, b))
         for path in self.evaluation["analogy"].values():
@@ -118,6 +118,19 @@ class RunContext:
             corpus.get("lowercase", False),
         )
 
+    @functools.cached_property
+    def eojeol_words(self) -> list[str]:
+        """The eojeol analogy protocol's candidates beside the tokens: the corpus' eojeol seen at
+        least ``eojeol_min_count`` times (none for a whitespace corpus or a run from before the
+        tokenize step counted them)."""
+        if self.corpus["tokenizer"] == "whitespace" or not self.evaluation["analogy"]:
+            return []
+        counts = self.optional("eojeol_counts")
+        if counts is None or not Path(counts).is_file():
+            log.warning("no eojeol counts (rerun tokenize_corpus): eojeol analogy answers among the tokens only")
+            return []
+        return eojeol_candidates(counts, self.evaluation["eojeol_min_count"])
+
     def close_space(self) -> None:
         """Let gensim's vectors and the query space go (their matrices and tables, ~200 MB on full
         NSMC) once no section reads them; asked for again, they are opened again."""
@@ -129,7 +142,14 @@ class RunContext:
     @functools.cached_property
     def quality(self) -> dict:
         """Similarity and analogy scores (with each similarity file's scored pairs, for its figure)."""
-        return evaluate(self.space, self.evaluation["similarity"], self.evaluation["analogy"])
+        evaluation = self.evaluation
+        return evaluate(
+            self.space,
+            evaluation["similarity"],
+            evaluation["analogy"],
+            self.eojeol_words,
+            evaluation["eojeol_min_count"],
+        )
 
     @property
     def has_labels(self) -> bool:
@@ -147,6 +167,8 @@ def parity_section(ctx: RunContext) -> Part:
     others are memory-mapped)."""
     evaluation = ctx.evaluation
     open_fasttext = functools.partial(formats.open_fasttext_model, ctx.file("model_bin", "run train_fasttext"))
+    if getattr(ctx.wv, "subwords", "fasttext") != "fasttext":
+        open_fasttext = None  # the .bin holds this model's rows, not its subword scheme
     parity = check_parity(
         open_fasttext,
         ctx.wv,

@@ -126,6 +126,20 @@ def fasttext_problems(fasttext: dict) -> list[Problem]:
     return problems
 
 
+def subwords_problems(subwords: str, trainer: str, unit: str = "syllable", maxn: int = 1) -> list[Problem]:
+    """A subword scheme other than fastText's needs gensim's trainer (fastText computes its own
+    n-grams), syllable tokens (jamo tokens already give jamo n-grams) and n-grams at all."""
+    if subwords == "fasttext":
+        return []
+    if trainer != "gensim":
+        return [Problem("subwords", f"{subwords} needs gensim's trainer", "set trainer: gensim")]
+    if unit != "syllable":
+        return [Problem("subwords", f"{subwords} writes the jamo n-grams itself", "set tokenizer.unit: syllable")]
+    if not maxn:
+        return [Problem("subwords", f"{subwords} adds jamo n-grams beside the syllable n-grams", "set fasttext.maxn")]
+    return []
+
+
 def variant_problems(variants: dict, dim: int) -> list[Problem]:
     """Compact-model variants that cannot be built: pieces must divide the dimension."""
     return [
@@ -168,9 +182,17 @@ def run_problems(run: dict) -> list[Problem]:
     compress = run.get("compress_vectors", {})
     dim = fasttext.get("dim", default_of(run_schema()["properties"]["fasttext"])["dim"])
     variants = compress.get("variants", {}) if compress.get("activate") else {}
+    defaults = default_of(run_schema())
+    subwords = subwords_problems(
+        run.get("subwords", defaults["subwords"]),
+        run.get("trainer", defaults["trainer"]),
+        run.get("tokenizer", {}).get("unit", "syllable"),
+        fasttext.get("maxn", defaults["fasttext"]["maxn"]),
+    )
     return [
         *tokenizer_problems(run.get("tokenizer", {})),
         *fasttext_problems(fasttext),
+        *subwords,
         *variant_problems(variants, dim),
     ]
 

@@ -65,6 +65,7 @@ def summary_rows(
         columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_spearman_eojeol", f"{name}_coverage"]
     for name in analogy_sets:
         columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_accuracy_eojeol", f"{name}_coverage"]
+        columns += [f"{name}_distance_subword", f"{name}_distance_eojeol"]
     columns += ["sentiment_accuracy", "sentiment_majority_baseline"]
     rows = []
     for run, m in metrics.items():
@@ -92,6 +93,9 @@ def summary_rows(
             row[f"{name}_accuracy_subword"] = m["quality"].get("analogy_subword", {}).get(name, {}).get("accuracy")
             row[f"{name}_accuracy_eojeol"] = m["quality"].get("analogy_eojeol", {}).get(name, {}).get("accuracy")
             row[f"{name}_coverage"] = a.get("coverage")
+            for protocol in ("subword", "eojeol"):
+                measured = m["quality"].get(f"analogy_{protocol}", {}).get(name, {})
+                row[f"{name}_distance_{protocol}"] = measured.get("distance")
         probe = m.get("sentiment_probe") or {}
         row["sentiment_accuracy"] = probe.get("accuracy")
         row["sentiment_majority_baseline"] = probe.get("majority_baseline")
@@ -122,6 +126,8 @@ SUFFIX_TITLES = {
     "_accuracy_subword": "accuracy, OOV-aware",
     "_accuracy": "accuracy, gensim protocol",
     "_coverage": "coverage",
+    "_distance_subword": "Park distance, OOV-aware",
+    "_distance_eojeol": "Park distance, eojeol protocol",
 }
 
 
@@ -195,6 +201,8 @@ SUFFIX_EXPLANATIONS = {
     "_accuracy_eojeol": "accuracy, unknown words composed from their morphemes (eojeol protocol)",
     "_accuracy_subword": "accuracy with subword vectors for unknown query words (OOV-aware protocol)",
     "_accuracy": "accuracy of gensim's protocol (questions with an unknown word skipped)",
+    "_distance_subword": "Park et al.'s mean 1 - cos(b - a + c, d), every question, subword vectors (lower: better)",
+    "_distance_eojeol": "Park et al.'s mean 1 - cos(b - a + c, d), every question, eojeol composed (lower: better)",
 }
 
 

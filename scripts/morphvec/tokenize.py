@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from morphvec import jamo, provenance
-from morphvec.corpus import iter_records, read_tagged_counts, write_token_counts
+from morphvec.corpus import iter_records, read_tagged_counts, read_token_counts, write_token_counts, write_word_counts
 from morphvec.runtime import UserInputError, atomic_open, read_json, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured, raise_problems, tokenizer_problems
 from morphvec.tokenizers import TOKENIZERS
@@ -199,19 +199,23 @@ def tokenize_batch(
     with_labels: bool,
     pos: bool = False,
     unit: str = "syllable",
-) -> tuple[str, collections.Counter, collections.Counter, str]:
+) -> tuple[str, collections.Counter, collections.Counter, str, collections.Counter]:
     """Tokenize a batch of ``(raw text, label)`` records.
 
     Returns the output block (one line per kept document), event counters, ``(token, tag)``
-    counts, and the labels of the kept documents (one per line; empty unless ``with_labels``).
+    counts, the labels of the kept documents (one per line; empty unless ``with_labels``), and
+    the counts of the documents' eojeol (whitespace tokens of the cleaned text).
     """
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
+    eojeols: collections.Counter = collections.Counter()
     out_lines = []
     kept_labels = []
     pieces, piece_counts = [], []
     for raw, _ in records:
-        cut = split_long_text(clean_text(raw, counters), max_chars)
+        text = clean_text(raw, counters)
+        eojeols.update(text.split())
+        cut = split_long_text(text, max_chars)
         if len(cut) > 1:
             counters["long_documents_split"] += 1
         pieces.extend(cut)
@@ -237,7 +241,7 @@ def tokenize_batch(
             kept_labels.append(" ".join(str(label).split()))
     counters["documents_written"] += len(out_lines)
     label_block = "".join(label + "\n" for label in kept_labels)
-    return "".join(line + "\n" for line in out_lines), counters, types, label_block
+    return "".join(line + "\n" for line in out_lines), counters, types, label_block, eojeols
 
 
 # Per-process state for the worker pool.
@@ -362,6 +366,7 @@ def tokenize_corpus(
     token_counts: str | Path | None = None,
     labels: str | Path | None = None,
     documents: str | Path | None = None,
+    eojeol_counts: str | Path | None = None,
     *,
     shard: int = 0,
     shards: int = 1,
@@ -384,7 +389,9 @@ def tokenize_corpus(
     unsharded output byte for byte.  ``pos`` writes ``form/TAG`` tokens and ``unit: jamo`` jamo
     (see :func:`token_form`).  ``token_counts`` receives ``token<TAB>count<TAB>tags`` lines;
     ``labels`` each kept document's ``label_column`` value, line by line (empty without a label
-    column, so that a workflow can always name the file).
+    column, so that a workflow can always name the file); ``eojeol_counts`` the documents'
+    whitespace tokens (eojeol) in the same format, untagged: the eojeol analogy protocol's
+    candidates (:func:`morphvec.evaluation.eojeol_candidates`).
     """
     raise_problems(tokenizer_problems({"name": name, "pos": pos, "unit": unit}))
     shard = int(shard)
@@ -392,6 +399,7 @@ def tokenize_corpus(
     read_counters: collections.Counter = collections.Counter()
     counters: collections.Counter = collections.Counter()
     types: collections.Counter = collections.Counter()
+    eojeols: collections.Counter = collections.Counter()
     records = iter_records(
         corpus,
         format=format,
@@ -410,12 +418,13 @@ def tokenize_corpus(
         label_out = stack.enter_context(atomic_open(labels)) if labels is not None else None
         with_labels = label_out is not None and label_column is not None
         blocks = _tokenized_blocks(batches, name, lowercase, max_chars, threads, with_labels, pos, unit)
-        for block, batch_counters, batch_types, label_block in blocks:
+        for block, batch_counters, batch_types, label_block, batch_eojeols in blocks:
             out.write(block)
             if label_out is not None:
                 label_out.write(label_block)
             counters.update(batch_counters)
             types.update(batch_types)
+            eojeols.update(batch_eojeols)
     counters.update(read_counters)
     stats = _token_stats(corpus, name, lowercase, pos, unit, counters, types, threads, shard, shards)
     if shard == 0:  # what was read, checked once per corpus (the report and manifest name it)
@@ -430,6 +439,8 @@ def tokenize_corpus(
     )
     if token_counts is not None:
         write_token_counts(token_counts, types)
+    if eojeol_counts is not None:
+        write_word_counts(eojeol_counts, eojeols)
     if token_stats is not None:
         write_json(token_stats, stats)
     return stats
@@ -452,10 +463,12 @@ def gather_tokens(
     shard_stats: list[str | Path],
     shard_counts: list[str | Path],
     shard_labels: list[str | Path],
+    shard_eojeols: list[str | Path],
     tokens: str | Path,
     token_stats: str | Path,
     token_counts: str | Path,
     labels: str | Path,
+    eojeol_counts: str | Path,
 ) -> dict:
     """Gather tokenized shards, in order, into one token file with merged statistics.
 
@@ -472,6 +485,10 @@ def gather_tokens(
     for path in shard_counts:
         counts.update(read_tagged_counts(path))
     write_token_counts(token_counts, counts)
+    eojeols: collections.Counter = collections.Counter()
+    for path in shard_eojeols:
+        eojeols.update(dict(read_token_counts(path)))
+    write_word_counts(eojeol_counts, eojeols)
     merged = {key: value for key, value in stats[0].items() if key != "shard"}
     merged.update({key: sum(s[key] for s in stats) for key in SUMMED})
     merged["types"] = len({token for token, _ in counts})

@@ -169,16 +169,23 @@ def gensim_settings(settings: dict) -> dict:
     }
 
 
-def _train_with_gensim(tokens: str, settings: dict, model_bin: str):
-    """Train gensim's FastText, save it in Facebook's format and open that with fastText."""
+def _train_with_gensim(
+    tokens: str, settings: dict, model_bin: str, subwords: str = "fasttext", model_vec: str | None = None
+):
+    """Train gensim's FastText, save it in Facebook's format and open that with fastText.  For
+    ``subwords`` other than fastText's the ``.vec`` is written here, from gensim's vectors:
+    fastText would compute its own n-grams from the ``.bin``."""
     import fasttext
     from gensim.models import FastText
     from gensim.models.fasttext import save_facebook_model
+
+    from morphvec.formats import use_subwords
 
     model = FastText(**gensim_settings(settings))
     model.build_vocab(corpus_file=tokens)
     if len(model.wv) == 0:
         raise RuntimeError(f"no word reaches minCount={settings['minCount']}")
+    use_subwords(model.wv, subwords)  # the word n-gram lists gensim's trainer reads (wv.buckets_word)
     model.train(
         corpus_file=tokens,
         total_examples=model.corpus_count,
@@ -186,6 +193,9 @@ def _train_with_gensim(tokens: str, settings: dict, model_bin: str):
         epochs=model.epochs,
     )
     save_facebook_model(model, model_bin, lr_update_rate=settings["lrUpdateRate"])
+    if subwords != "fasttext" and model_vec is not None:
+        write_vec(model.wv, model_vec)
+    del model  # before fastText opens the same matrix
     return fasttext.load_model(model_bin)
 
 
@@ -224,13 +234,17 @@ def save_bin(model, path: str) -> None:
 
 
 def write_vec(model, path: str | Path) -> None:
-    """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included)."""
-    words = model.get_words()
-    row_format = " ".join(["%.5g"] * model.get_dimension()) + " \n"
+    """The text ``.vec`` file that fastText's CLI writes (5 significant digits, ``</s>`` included),
+    from a fastText model or from gensim's vectors (``FastTextKeyedVectors``)."""
+    if hasattr(model, "get_words"):
+        words, dim, vector = model.get_words(), model.get_dimension(), model.get_word_vector
+    else:
+        words, dim, vector = model.index_to_key, model.vector_size, model.get_vector
+    row_format = " ".join(["%.5g"] * dim) + " \n"
     with open(path, "w", encoding="utf-8") as out:
-        out.write(f"{len(words)} {model.get_dimension()}\n")
+        out.write(f"{len(words)} {dim}\n")
         for word in words:
-            out.write(word + " " + row_format % tuple(model.get_word_vector(word).tolist()))
+            out.write(word + " " + row_format % tuple(vector(word).tolist()))
 
 
 def build_model(job: dict) -> dict:
@@ -244,10 +258,11 @@ def build_model(job: dict) -> dict:
     tokens, settings, trainer = job["tokens"], job["fasttext"], job["trainer"]
     model_bin, model_vec = job["model_bin"], job["model_vec"]
     started = time.perf_counter()
+    subwords = job.get("subwords", "fasttext")
     if trainer == "fasttext":
         model = _train_unsupervised(tokens, settings)
     else:
-        model = _train_with_gensim(tokens, settings, model_bin)
+        model = _train_with_gensim(tokens, settings, model_bin, subwords, model_vec)
     print(f"trained in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # for the log; not in the stats
 
     n_words = len(model.get_words())
@@ -260,13 +275,14 @@ def build_model(job: dict) -> dict:
     )
     zero_after = zero_before - filled
     saved = time.perf_counter()
-    if model_vec is not None:  # the vocabulary's own n-gram rows were all trained: the fill leaves them
+    if model_vec is not None and subwords == "fasttext":  # the vocabulary's n-gram rows were all trained
         write_vec(model, model_vec)
     vec_seconds = time.perf_counter() - saved
     print(f"saved and repaired in {saved - started:.1f} s, .vec in {vec_seconds:.1f} s", file=sys.stderr)
     n_buckets = rows - n_words
     return {
         "trainer": trainer,
+        "subwords": subwords,
         "params": settings,
         "words": n_words,
         "buckets": n_buckets,
@@ -291,7 +307,7 @@ def _readable_progress(output: str) -> str:
     return "\n".join([line for line in lines if not line.startswith("Progress:")] + progress[-1:]) + "\n"
 
 
-def _check_settings(fasttext: dict, trainer: str) -> None:
+def _check_settings(fasttext: dict, trainer: str, subwords: str = "fasttext") -> None:
     known = schema.run_schema()["properties"]["fasttext"]["properties"]
     unknown = sorted(set(fasttext) - set(known))
     if unknown:
@@ -299,6 +315,8 @@ def _check_settings(fasttext: dict, trainer: str) -> None:
     if trainer not in TRAINERS:
         raise UserInputError(f"unknown trainer {trainer!r}", f"use one of {TRAINERS}")
     schema.raise_problems(schema.fasttext_problems(fasttext))
+    maxn = fasttext.get("maxn", schema.default_of(schema.run_schema()["properties"]["fasttext"])["maxn"])
+    schema.raise_problems(schema.subwords_problems(subwords, trainer, maxn=maxn))
 
 
 def _run_child(job: dict) -> dict:
@@ -358,16 +376,19 @@ def train_fasttext(
     *,
     fasttext: dict = SCHEMA_DEFAULT,
     trainer: str = SCHEMA_DEFAULT,
+    subwords: str = SCHEMA_DEFAULT,
     fill_untrained_ngrams: bool = SCHEMA_DEFAULT,
 ) -> dict:
     """Train fastText embeddings on a tokenized corpus (one document per line); save the model.
 
     ``fasttext`` holds ``train_unsupervised``'s parameters under fastText's own names.  The work
     runs in a child process whose large allocations are fresh zero pages (glibc
-    ``mmap_threshold`` lowered): see the module docstring for why.
+    ``mmap_threshold`` lowered): see the module docstring for why.  ``subwords``: fastText's
+    n-grams, or ``syllable_jamo`` (:mod:`morphvec.ngrams`; gensim's trainer only), for which the
+    ``.vec`` comes from gensim's vectors and the ``.bin`` holds the right rows but not the scheme.
     """
     tokens = require_file(tokens, "tokenized corpus", "run the tokenize step first")
-    _check_settings(fasttext, trainer)
+    _check_settings(fasttext, trainer, subwords)
     if tokens.stat().st_size == 0:
         raise UserInputError(f"{tokens} is empty: there is nothing to train on")
     check_utf8(tokens, "tokenize the corpus with the tokenize_corpus step (it writes UTF-8), or convert the file")
@@ -375,7 +396,8 @@ def train_fasttext(
     with contextlib.ExitStack() as stack:
         tmp_bin = stack.enter_context(atomic_path(model_bin, suffix=".bin"))
         tmp_vec = stack.enter_context(atomic_path(model_vec, suffix=".vec")) if model_vec is not None else None
-        job = {"tokens": str(tokens), "fasttext": fasttext, "trainer": trainer, "model_bin": tmp_bin}
+        job = {"tokens": str(tokens), "fasttext": fasttext, "trainer": trainer, "subwords": subwords}
+        job["model_bin"] = tmp_bin
         job.update(model_vec=tmp_vec, fill_untrained_ngrams=fill_untrained_ngrams)
         job["targets"] = {tmp_bin: str(model_bin), tmp_vec: str(model_vec)}  # to name a failed write
         stats = _run_child(job)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from morphvec.formats import use_subwords
 from morphvec.runtime import (
     UserInputError,
     atomic_open,
@@ -31,6 +32,7 @@ from morphvec.runtime import (
     require_file,
     write_json,
 )
+from morphvec.schema import SCHEMA_DEFAULT, configured
 
 log = logging.getLogger("morphvec.vectors")
 
@@ -68,18 +70,24 @@ def _facebook_matrix_held_once() -> Iterator[None]:
         FastTextKeyedVectors.init_post_load = original
 
 
+@configured()
 def load_gensim(
     model_bin: str | Path,
     gensim_model: str | Path,
     gensim_kv: str | Path,
     gensim_stats: str | Path | None = None,
+    *,
+    subwords: str = SCHEMA_DEFAULT,
 ) -> dict:
     """Open a Facebook fastText ``.bin`` in gensim and save it as native gensim files.
 
     ``gensim_model`` is ``load_facebook_model``'s full model (output layer and counts included,
     so training can continue); ``gensim_kv`` its vectors alone (what ``load_facebook_vectors``
     reads: the same loader without the output layer, so the ``.bin`` is read once, not twice).
-    Both are checked to open with ``mmap='r'`` and to give the same vectors.
+    Both are checked to open with ``mmap='r'`` and to give the same vectors.  ``subwords`` is the
+    scheme the model was trained with (the ``.bin`` cannot say): for ``syllable_jamo`` the vectors
+    are recomposed from its n-grams and saved as :func:`morphvec.formats.subword_keyed_vectors_class`,
+    which needs morphvec to open.
     """
     model_out, kv_out, stats_out = gensim_model, gensim_kv, gensim_stats
     from gensim.models import FastText
@@ -90,12 +98,15 @@ def load_gensim(
     with _facebook_matrix_held_once():
         model = load_facebook_model(str(model_bin))
     log.info("load_facebook_model: %.2f s", time.perf_counter() - started)
+    if subwords != "fasttext":
+        use_subwords(model.wv, subwords)
+        log.info("%s subwords: the word vectors recomposed; opening these files needs morphvec", subwords)
     save_gensim(model, model_out)
     save_gensim(model.wv, kv_out)
     wv = model.wv
     probe = wv.index_to_key[: min(100, len(wv))]
     expected = wv[probe] if probe else None
-    stats = {"vocabulary": len(wv), "vector_size": wv.vector_size, "bucket": wv.bucket}
+    stats = {"vocabulary": len(wv), "vector_size": wv.vector_size, "bucket": wv.bucket, "subwords": subwords}
     del model, wv  # the checks below read the saved files, memory-mapped
 
     # The saved files must open memory-mapped and give the same vectors.
@@ -173,6 +184,7 @@ def ngram_settings_of(wv) -> dict:
         "word_boundary": ["<", ">"],
         "hash": NGRAM_HASH,
         "compatible_hash": bool(getattr(wv, "compatible_hash", True)),
+        "subwords": getattr(wv, "subwords", "fasttext"),
         "oov_vector": "mean of the n-gram rows of '<' + word + '>' (zero if the word has none)",
         "in_vocab_vector": "mean of the word row and its n-gram rows (stored in word_vectors.npy)",
     }

@@ -15,16 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from morphvec.layout import FILES, benchmark_file, run_file, summary_file
+from morphvec.layout import FILES, SHARD_OUTPUTS, benchmark_file, run_file, summary_file
 from morphvec.provenance import run_inputs
 from morphvec.schema import SCHEMA_PATH, config_file_problem, run_problems
 from morphvec.tokenizers import TOKENIZERS
 
 # Config keys that are files (inputs), workflow switches or job splits, not step options.
 NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
+# MiB the eojeol counts take per MB of text: 140 MiB for NSMC's 127 MB (1.18M types, measured
+# 2026-12-01); types grow more slowly than text, so this overestimates larger shards.
+EOJEOL_COUNTS_MB = 1.1
 SHARD_BYTES = 64 * 2**20  # tokenizer.shards: auto = one shard per started 64 MiB of corpus file
 DEFAULT_CONFIG = "config/config.yaml"
-PER_SHARD = ("shard_tokens", "shard_stats", "shard_counts", "shard_labels")
 
 # How Snakemake's own report (`snakemake --report`) shows the pages and figures.
 REPORT_ENTRIES = {
@@ -160,7 +162,7 @@ class Workflow:
 
     def shard_inputs(self, wildcards) -> dict[str, list[str]]:
         """Every shard's files, in shard order, under their layout names (gather_tokens)."""
-        return {name: self.shard_files(name)(wildcards) for name in PER_SHARD}
+        return {name: self.shard_files(name)(wildcards) for name in SHARD_OUTPUTS.values()}
 
     def wildcard_constraints(self) -> dict[str, str]:
         """Runs are the config's names; shards numbers; variants names without slashes."""
@@ -187,7 +189,7 @@ class Workflow:
         run's own inputs, so that a changed or missing input path can never leave a report naming
         data it did not read (Snakemake does not look at the inputs of a job it does not rerun)."""
         run = wildcards.run
-        names = ["tokens", "token_stats", "token_counts", "labels", "model_bin", "train_stats"]
+        names = ["tokens", "token_stats", "token_counts", "labels", "eojeol_counts", "model_bin", "train_stats"]
         names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
         names += ["torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer", "static_stats"]
         if self.is_activated(run, "finetune_word2vec"):
@@ -201,7 +203,7 @@ class Workflow:
         """Every file of the run (``run_files``) and its metrics, so that the manifest is written
         last and again when one changes."""
         run = wildcards.run
-        per_shard = PER_SHARD
+        per_shard = tuple(SHARD_OUTPUTS.values())
         per_variant = ("compact_weights", "compact_vocab", "compact_loader", "compress_stats")
         skip = {"manifest", "metrics", "plots", "documents", "package", *per_shard, *per_variant}
         if not self.is_activated(run, "finetune_word2vec"):
@@ -255,19 +257,24 @@ class Workflow:
 
     # --- resources: SLURM asks for them; each is measured (bench/) with room to spare --------
 
-    def tokenize_runtime(self, wildcards, input) -> int:
-        """Minutes: the corpus share of one shard at the tokenizer's measured speed per worker
-        (a .gz counted as 4x its size), x3 for safety, 10 at least."""
-        settings = self.settings(wildcards.run)
+    def shard_text_mb(self, wildcards, input) -> float:
+        """Megabytes of text in one shard (a .gz counted as 4x its size)."""
         megabytes = input.size_mb * (4 if str(input.corpus).endswith(".gz") else 1)
-        rate = TOKENIZERS[settings["tokenizer"]["name"]].mb_per_second
-        return max(10, math.ceil(3 * megabytes / self.shard_count(wildcards.run) / rate / 60))
+        return megabytes / self.shard_count(wildcards.run)
 
-    def tokenize_mem_mb(self, wildcards, threads) -> int:
-        """The reader (150 MiB measured) plus one tokenizer per worker process, or one for a
-        tokenizer on its own threads, at the registry's measured memory each; x1.5 for safety."""
+    def tokenize_runtime(self, wildcards, input) -> int:
+        """Minutes: the corpus share of one shard at the tokenizer's measured speed per worker,
+        x3 for safety, 10 at least."""
+        rate = TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]].mb_per_second
+        return max(10, math.ceil(3 * self.shard_text_mb(wildcards, input) / rate / 60))
+
+    def tokenize_mem_mb(self, wildcards, input, threads) -> int:
+        """The reader (150 MiB measured), the eojeol counts (:data:`EOJEOL_COUNTS_MB`: they grow
+        with the text), plus one tokenizer per worker process, or one for a tokenizer on its own
+        threads, at the registry's measured memory each; x1.5 for safety."""
         entry = TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]]
-        return int(1.5 * (150 + entry.worker_mb * (1 if entry.own_threads else threads)))
+        eojeol_mb = EOJEOL_COUNTS_MB * self.shard_text_mb(wildcards, input)
+        return int(1.5 * (150 + eojeol_mb + entry.worker_mb * (1 if entry.own_threads else threads)))
 
     def matrix_mb(self, wildcards) -> float:
         """fastText's input matrix: (bucket + ~vocabulary rows) x dim floats."""
