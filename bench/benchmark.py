@@ -214,23 +214,53 @@ def task_open_compress_fasttext(model: str) -> dict:
     }
 
 
-def task_compress_fasttext_quality(model: str, tokens: str, labels: str, probe: dict, seed: int) -> dict:
-    """A compress-fasttext model scored as the report scores a compact export: WS353-ko ρ over all
-    pairs (cosines of ``get_vector``, unknown words from their n-grams) and the sentiment probe on
-    fastText's sentence vectors (the mean of the unit word vectors, zero vectors skipped)."""
+def task_compact_morphvec(run_dir: str, out_dir: str, variant: str, settings: dict) -> dict:
+    """morphvec's compact step (``compress_vectors``, the function the rule calls) for one variant
+    of the run's ``compress_vectors`` settings."""
+    from morphvec.compress import compress_vectors
+
+    names = ("word_vectors", "ngram_vectors", "vocab", "ngram_settings")
+    target = Path(out_dir)
+    started = time.perf_counter()
+    stats = compress_vectors(
+        *(layout.run_file(name, run_dir) for name in names),
+        target / "embeddings.safetensors",
+        target / "vocab.txt",
+        target / "fasttext_torch.py",
+        variant=variant,
+        variants=settings["variants"],
+        sample=settings["sample"],
+        seed=settings["seed"],
+        threads=2,
+    )
+    return {"seconds": time.perf_counter() - started, "bytes": stats["bytes"]}
+
+
+def task_compact_quality(kind: str, model: str, tokens: str, labels: str, probe: dict, seed: int) -> dict:
+    """A model scored by one code path for every kind (a morphvec export, ``kind`` morphvec, or a
+    compress-fasttext file): WS353-ko ρ over all pairs (cosines of word vectors, unknown words
+    from their n-grams), and the report's sentiment probe on fastText's sentence vectors (the
+    mean of the unit word vectors, zero vectors skipped)."""
     import numpy as np
-    from compress_fasttext.models import CompressedFastTextKeyedVectors
     from scipy.stats import spearmanr
 
     from morphvec import analyses
     from morphvec.evaluation import read_similarity_pairs
 
-    kv = CompressedFastTextKeyedVectors.load(model)
+    if kind == "morphvec":
+        from morphvec.fasttext_torch import FastTextEmbedding
+
+        embedding = FastTextEmbedding.load(model)
+        vector_of = lambda word: embedding.word_vectors([word])[0].numpy()  # noqa: E731
+    else:
+        from compress_fasttext.models import CompressedFastTextKeyedVectors
+
+        vector_of = CompressedFastTextKeyedVectors.load(model).get_vector  # the bench's own pickle
     cache: dict = {}
 
     def unit(word: str):
         if word not in cache:
-            vector = np.asarray(kv.get_vector(word), dtype=np.float64)
+            vector = np.asarray(vector_of(word), dtype=np.float64)
             norm = np.linalg.norm(vector)
             cache[word] = vector / norm if norm > 0 else None
         return cache[word]
@@ -238,10 +268,11 @@ def task_compress_fasttext_quality(model: str, tokens: str, labels: str, probe: 
     pairs = read_similarity_pairs(WS353)
     cosines = [float(unit(a) @ unit(b)) if unit(a) is not None and unit(b) is not None else 0.0 for a, b, _ in pairs]
     texts, classes = analyses.probe_documents(tokens, labels, probe["max_documents"], seed)
+    dim = len(np.asarray(vector_of("a")))
     rows = []
     for text in texts:
         found = [u for u in map(unit, text.split() if isinstance(text, str) else text) if u is not None]
-        rows.append(np.mean(found, axis=0) if found else np.zeros(kv.vector_size))
+        rows.append(np.mean(found, axis=0) if found else np.zeros(dim))
     scored = analyses.sentiment_probe(
         np.array(rows, dtype=np.float32),
         classes,
@@ -653,47 +684,62 @@ def run_workflow(workdir: Path, run: str, settings: dict) -> dict:
     }
 
 
-def measure_compress_fasttext(run_dir: Path, out: Path) -> list[dict]:
-    """compress-fasttext beside the compact step, on the same model at each of its budgets: size,
-    open time and memory (median of 3 fresh processes), ρ and probe kept against the full model
-    (the report's own figures for it), build time."""
+def measure_compact_curve(run_dir: Path, out: Path) -> dict:
+    """morphvec's compact models and compress-fasttext's, built from the same model at each of the
+    compact step's budgets in this run, and the full export, scored by one code path
+    (:func:`task_compact_quality`): size, share of the full export, open time and memory added
+    (median of 3 fresh processes), ρ and probe and their share kept, build time."""
+    from morphvec.analyses import open_cost
+
     metrics = json.loads((run_dir / "report" / "metrics.json").read_text(encoding="utf-8"))
     settings, evaluation = metrics["settings"], metrics["settings"]["evaluation"]
-    full_rho = metrics["quality"]["similarity"]["ws353_ko"]["spearman_all_pairs_subword"]
-    full_probe = metrics["sentiment_probe"]["accuracy"]
-    full_bytes = Path(layout.run_file("torch_weights", run_dir)).stat().st_size
-    rows = []
+    data = {
+        "tokens": layout.run_file("tokens", run_dir),
+        "labels": layout.run_file("labels", run_dir),
+        "probe": evaluation["sentiment_probe"],
+        "seed": evaluation["seed"],
+    }
+    full_dir = Path(layout.run_file("torch_weights", run_dir)).parent
+    full = measure("compact_quality", kind="morphvec", model=str(full_dir), **data)
+    full_bytes = (full_dir / "embeddings.safetensors").stat().st_size
+
+    def row(name: str, built: dict, scored: dict, opened: dict) -> dict:
+        return {
+            "model": name,
+            "bytes": built["bytes"],
+            "size_share": built["bytes"] / full_bytes,
+            "open_ms": 1000 * opened["open_seconds"],
+            "rss_added_mb": opened["rss_added_mb"],
+            "rho_all_pairs": scored["rho_all_pairs"],
+            "rho_kept": scored["rho_all_pairs"] / full["rho_all_pairs"],
+            "probe_accuracy": scored["probe_accuracy"],
+            "probe_kept": scored["probe_accuracy"] / full["probe_accuracy"],
+            "seconds": built["seconds"],
+            "max_rss_mb": built["max_rss_mb"],
+        }
+
+    curve: dict = {"full": {**full, "bytes": full_bytes}, "morphvec": [], "compress_fasttext": []}
     for name, chosen in settings["compress_vectors"]["variants"].items():
-        target = out / "compress_fasttext" / name
+        ours_dir, peer_dir = out / "compact" / "morphvec" / name, out / "compact" / "compress_fasttext" / name
+        compact_settings = settings["compress_vectors"]
+        built = measure(
+            "compact_morphvec", run_dir=str(run_dir), out_dir=str(ours_dir), variant=name, settings=compact_settings
+        )
+        scored = measure("compact_quality", kind="morphvec", model=str(ours_dir), **data)
+        curve["morphvec"].append(row(name, built, scored, open_cost(ours_dir)))
         budget = {"words": chosen["words"], "buckets": chosen["buckets"], "pieces": chosen["subvectors"]}
-        built = measure("compress_fasttext", kv=layout.run_file("gensim_kv", run_dir), out_dir=str(target), **budget)
-        opened = [measure("open_compress_fasttext", model=str(target / "model.bin")) for _ in range(3)]
-        scored = measure(
-            "compress_fasttext_quality",
-            model=str(target / "model.bin"),
-            tokens=layout.run_file("tokens", run_dir),
-            labels=layout.run_file("labels", run_dir),
-            probe=evaluation["sentiment_probe"],
-            seed=evaluation["seed"],
+        built = measure("compress_fasttext", kv=layout.run_file("gensim_kv", run_dir), out_dir=str(peer_dir), **budget)
+        scored = measure("compact_quality", kind="compress_fasttext", model=str(peer_dir / "model.bin"), **data)
+        opened = [measure("open_compress_fasttext", model=str(peer_dir / "model.bin")) for _ in range(3)]
+        median = {key: statistics.median(r[key] for r in opened) for key in ("open_seconds", "rss_added_mb")}
+        curve["compress_fasttext"].append(row(name, built, scored, median))
+        print(
+            f"  {name}: ρ kept {curve['morphvec'][-1]['rho_kept']:.1%} (morphvec) / "
+            f"{curve['compress_fasttext'][-1]['rho_kept']:.1%} (compress-fasttext)",
+            file=sys.stderr,
+            flush=True,
         )
-        rows.append(
-            {
-                "model": name,
-                **budget,
-                "bytes": built["bytes"],
-                "size_share": built["bytes"] / full_bytes,
-                "open_ms": 1000 * statistics.median(r["open_seconds"] for r in opened),
-                "rss_added_mb": statistics.median(r["rss_added_mb"] for r in opened),
-                "rho_all_pairs": scored["rho_all_pairs"],
-                "rho_kept": scored["rho_all_pairs"] / full_rho,
-                "probe_accuracy": scored["probe_accuracy"],
-                "probe_kept": scored["probe_accuracy"] / full_probe,
-                "seconds": built["seconds"],
-                "max_rss_mb": built["max_rss_mb"],
-            }
-        )
-        print(f"  compress-fasttext {name}: {rows[-1]['rho_kept']:.1%} of ρ kept", file=sys.stderr, flush=True)
-    return rows
+    return curve
 
 
 def count_differences(a: Path, b: Path) -> int:
@@ -748,6 +794,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only the recommended configuration (config/full_nsmc.yaml) and the Kiwi section, merged into "
         "the figures of the last full run (bench/results/full.json) and BENCHMARKS.md",
     )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="only morphvec's compact models against compress-fasttext's, on the recommended run that the last "
+        "full or --recommended run left in --out (minutes), merged into bench/results/full.json and BENCHMARKS.md",
+    )
     parser.add_argument("--corpus", type=Path, default=FULL_CORPUS)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--task", help=argparse.SUPPRESS)
@@ -764,8 +816,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: corpus not found: {args.corpus}\n  fix: put ../shared beside the checkout or pass --corpus")
         return 2
 
-    if args.recommended:
-        return measure_recommended(args)
+    partial = measure_recommended if args.recommended else measure_compact_only if args.compact else None
+    if partial is not None:  # a part of the full run, merged into its figures
+        return partial(args)
     repeats = args.repeats or (1 if args.quick else 3)
     out = args.out / ("quick" if args.quick else "full")
     out.mkdir(parents=True, exist_ok=True)
@@ -889,9 +942,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         log("recommended: the workflow of config/full_nsmc.yaml, what the README tells users to run (once)")
         results["recommended"] = run_workflow(out / "recommended", *recommended_settings(corpus))
-        log("compact: compress-fasttext at the compact step's budgets, on the recommended model")
+        log("compact: morphvec's compact models against compress-fasttext's, on the recommended model")
         recommended_dir = out / "recommended" / layout.RESULTS / results["recommended"]["run"]
-        results["recommended"]["compress_fasttext"] = measure_compress_fasttext(recommended_dir, out)
+        results["recommended"]["compact_curve"] = measure_compact_curve(recommended_dir, out)
 
     log("scaling: the workflow on 10% and 30% of the corpus and on the corpus three times over")
     scaling = {}
@@ -960,15 +1013,33 @@ def measure_recommended(args) -> int:
     results["kiwi"] = measure_kiwi(kiwi_corpus, out, args.repeats or 3)
     print("recommended: the workflow of config/full_nsmc.yaml (once)", file=sys.stderr, flush=True)
     results["recommended"] = run_workflow(out / "recommended", *recommended_settings(args.corpus))
-    print("compact: compress-fasttext at the compact step's budgets, on the same model", file=sys.stderr, flush=True)
+    print("compact: morphvec's compact models against compress-fasttext's", file=sys.stderr, flush=True)
     recommended_dir = out / "recommended" / layout.RESULTS / results["recommended"]["run"]
-    results["recommended"]["compress_fasttext"] = measure_compress_fasttext(recommended_dir, out)
+    results["recommended"]["compact_curve"] = measure_compact_curve(recommended_dir, out)
     results["recommended_run"] = {**machine_notes(), "seconds": time.perf_counter() - started}
     committed.write_text(json.dumps(results, indent=2), encoding="utf-8")
     from report_benchmarks import splice_recommended
 
     splice_recommended(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
     print(json.dumps({"peak_rss_vs_bin": round(results["recommended"]["peak_rss_vs_bin"], 2)}))
+    return 0
+
+
+def measure_compact_only(args) -> int:
+    """``--compact``: the compact curve against compress-fasttext again, on the recommended model
+    already trained in ``--out`` (its compact models rebuilt by the current code)."""
+    committed = REPO / "bench" / "results" / "full.json"
+    results = json.loads(committed.read_text(encoding="utf-8"))
+    run_dir = args.out / "full" / "recommended" / layout.RESULTS / results["recommended"]["run"]
+    if not (run_dir / "report" / "metrics.json").is_file():
+        print(f"error: no recommended run in {run_dir}\n  fix: run bench/run --recommended first")
+        return 2
+    results["recommended"]["compact_curve"] = measure_compact_curve(run_dir, args.out / "full")
+    results["recommended"]["compact_curve"]["measured"] = {**machine_notes()}
+    committed.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    from report_benchmarks import splice_recommended
+
+    splice_recommended(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
     return 0
 
 

@@ -37,7 +37,8 @@ def sample_texts(n: int) -> list[str]:
 
 def tiny_config(workdir: Path) -> dict:
     """A Korean run (1,500 reviews in two shards), the same reviews cut by Kiwi into POS-tagged
-    jamo tokens, and an English run with word2vec fine-tuning."""
+    jamo tokens, the same with Park et al.'s syllable + jamo subwords, and an English run with
+    word2vec fine-tuning."""
     corpus = workdir / "reviews.tsv.gz"
     corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
     evaluation = {"samples": 200, "tolerance": 1e-5}
@@ -69,6 +70,18 @@ def tiny_config(workdir: Path) -> dict:
                     "analogy": {"extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt")},
                     "probe_words": ["영화", "배우"],
                     "pca_words": ["영화", "배우", "감독", "최고"],
+                },
+            },
+            "ko_park": {  # Park et al.'s syllable + jamo subwords: gensim's trainer, fastText's parity n/a
+                "corpus": {"path": str(corpus), "text_column": "text", "label_column": "rating"},
+                "trainer": "gensim",
+                "subwords": "syllable_jamo",
+                "fasttext": {**TINY_FASTTEXT, "minn": 1, "maxn": 4},
+                "evaluation": {
+                    **evaluation,
+                    "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
+                    "analogy": {"extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt")},
+                    "probe_words": ["영화"],
                 },
             },
             "en_tiny": {

@@ -250,6 +250,21 @@ def test_park_syllable_and_jamo_subwords_train_open_and_agree(tmp_path, tiny_pip
     assert space.neighbours("영화", topn=3)
 
 
+def test_the_park_run_goes_through_the_workflow_with_gensim_torch_parity(workflow_run):
+    run_dir = workflow_run / "results/ko_park"
+    metrics = json.loads((run_dir / "report/metrics.json").read_text(encoding="utf-8"))
+    parity = metrics["parity"]
+    assert parity["passed"] and "fasttext_vs_gensim" not in parity and parity["samples"]["oov"] == 200
+    assert parity["gensim_vs_torch"]["oov_max_abs_diff"] <= 1e-5 and "gensim_vs_static" in parity
+    assert metrics["training"]["subwords"] == "syllable_jamo"
+    settings = json.loads((run_dir / "extract_vectors/ngram_settings.json").read_text(encoding="utf-8"))
+    assert settings["subwords"] == "syllable_jamo" and (settings["min_n"], settings["max_n"]) == (1, 4)
+    page = (run_dir / "report/report.html").read_text(encoding="utf-8")
+    assert "<td>n/a</td>" in page and "not applicable" in page
+    card = (run_dir / "package/README.md").read_text(encoding="utf-8")
+    assert "jamo n-grams of 3–5 jamo" in card and "known words only" in card
+
+
 def test_park_subwords_need_the_gensim_trainer_and_syllables():
     from morphvec.schema import run_problems
 

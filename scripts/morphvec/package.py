@@ -143,11 +143,12 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
     model_word = _example_word(Path(inputs["torch_vocab"]))
     evaluation_files = [Path(r["path"]).name for name, r in sorted(metrics["inputs"].items()) if name != "corpus"]
     quality = metrics["quality"]
-    shown = {key: settings.get(key, {}) for key in ("tokenizer", "fasttext", "trainer") if key in settings}
+    shown = {key: settings.get(key, {}) for key in ("tokenizer", "fasttext", "trainer", "subwords") if key in settings}
     return {
         "metadata": metadata,
         "tokens_are": _tokens_are(tokenizer),
         "ngram_units": "jamo" if tokenizer["unit"] == "jamo" else "characters",
+        "park_subwords": settings.get("subwords", "fasttext") == "syllable_jamo",
         "corpus_name": Path(metrics["corpus"]["corpus"]).name,
         "fasttext": metrics["training"]["params"],
         "static": read_json(inputs["static_stats"]),
