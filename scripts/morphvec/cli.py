@@ -137,6 +137,11 @@ def _add_plain_option(parser, param: inspect.Parameter, hints: dict, help_text: 
     hint = hints.get(param.name, "")
     text = str(hint)
     default = None if param.default is inspect.Parameter.empty else param.default
+    if help_text is None and param.name in layout.FILES:  # a file of a run: where the workflow keeps it
+        where = layout.FILES[param.name].replace("{shard}", "<shard>").replace("{variant}", "<variant>")
+        help_text = f"{layout.RESULTS}/<run>/{where} (--run-dir gives it)"
+    elif help_text is None and param.name in layout.SUMMARY_FILES:
+        help_text = f"{layout.RESULTS}/{layout.SUMMARY_FILES[param.name]} in the workflow"
     option = {"dest": param.name, "default": default, "help": help_text}
     if typing.get_origin(hint) is typing.Literal:
         parser.add_argument(_option(param.name), choices=typing.get_args(hint), **option)

@@ -340,3 +340,8 @@ def summarize_runs(
         out.write(page)
     log.info("summarised %d runs into %s", len(rows), summary_tsv)
     return {"runs": len(rows), "columns": len(columns)}
+
+
+summarize_runs.option_help = {
+    "benchmarks": "Snakemake's benchmark files of the runs (results/<run>/benchmarks/*.tsv): the times",
+}
