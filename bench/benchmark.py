@@ -1037,9 +1037,9 @@ def measure_compact_only(args) -> int:
     results["recommended"]["compact_curve"] = measure_compact_curve(run_dir, args.out / "full")
     results["recommended"]["compact_curve"]["measured"] = {**machine_notes()}
     committed.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    from report_benchmarks import splice_recommended
+    from report_benchmarks import splice_compact
 
-    splice_recommended(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
+    splice_compact(results, REPO / "BENCHMARKS.md", plot="bench/scaling.png")
     return 0
 
 

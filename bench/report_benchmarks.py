@@ -539,7 +539,8 @@ def _peer_table(curve: dict | None) -> list[str]:
         "",
         "#### Against compress-fasttext",
         "",
-        "Both built in the same bench run from the same model at each variant's budget: morphvec's "
+        "Both rebuilt in one bench run from the same model at each variant's budget (the table above is the "
+        "workflow's own, made by the code of its run; the preamble says when this one was measured): morphvec's "
         "`compress_vectors`, and compress-fasttext 0.1.5 `prune_ft_freq(pq=True)` (buckets ranked by "
         "vocabulary words × row norm, 255 centroids) with the same words, buckets and pieces (`qdim`). "
         "Both are scored by one code path: WS353-ko ρ over all pairs and the sentiment probe on fastText's "
@@ -550,18 +551,31 @@ def _peer_table(curve: dict | None) -> list[str]:
         "| open ms (morphvec / c-f) | build s (morphvec / c-f) | morphvec ahead |",
         "|---|---|---|---|---|---|---|",
     ]
-    behind = []
-    for own, peer in zip(curve["morphvec"], curve["compress_fasttext"], strict=True):
-        ahead = own["rho_kept"] >= peer["rho_kept"] and own["probe_kept"] >= peer["probe_kept"]
-        if not ahead:
-            behind.append(f"`{own['model']}`")
+    pairs = list(zip(curve["morphvec"], curve["compress_fasttext"], strict=True))
+    for own, peer in pairs:
+        ahead = own["rho_kept"] >= peer["rho_kept"] and own["size_share"] <= peer["size_share"]
         lines.append(
             f"| `{own['model']}` | {own['size_share']:.2%} / {peer['size_share']:.2%} | {own['rho_kept']:.1%} / "
             f"{peer['rho_kept']:.1%} | {own['probe_kept']:.1%} / {peer['probe_kept']:.1%} | {own['open_ms']:.1f} / "
             f"{peer['open_ms']:.1f} | {own['seconds']:.1f} / {peer['seconds']:.1f} | {'yes' if ahead else '**no**'} |"
         )
-    lines += ["", "morphvec is ahead at every budget." if not behind else f"morphvec is behind at {', '.join(behind)}."]
-    return lines
+    behind = [f"`{own['model']}`" for own, peer in pairs if own["rho_kept"] < peer["rho_kept"]]
+    larger = [f"`{own['model']}`" for own, peer in pairs if own["size_share"] > peer["size_share"]]
+    probe = [
+        f"`{own['model']}` ({own['probe_kept']:.1%} against {peer['probe_kept']:.1%})"
+        for own, peer in pairs
+        if own["probe_kept"] < peer["probe_kept"]
+    ]
+    verdict = (
+        "morphvec keeps more of ρ in no more space at every budget (ahead: ρ kept at least compress-fasttext's, "
+        "size at most its)."
+        if not behind and not larger
+        else f"morphvec keeps less of ρ at {', '.join(behind) or 'no budget'} and takes more space at "
+        f"{', '.join(larger) or 'no budget'}."
+    )
+    if probe:
+        verdict += f" The sentiment probe keeps less at {', '.join(probe)}."
+    return [*lines, "", verdict]
 
 
 def static_section(static: dict) -> list[str]:
@@ -632,6 +646,32 @@ def splice_recommended(results: dict, path: Path, plot: str) -> None:
             recommended = next(h for h in generated if h.startswith("The recommended configuration"))
             out += [generated["Targets"], generated[recommended]]
         elif heading in generated and heading.startswith("Kiwi against MeCab"):
+            out.append(generated[heading])
+        else:
+            out.append(text)
+    path.write_text("\n".join(part.rstrip("\n") + "\n" for part in out), encoding="utf-8")
+
+
+def splice_compact(results: dict, path: Path, plot: str) -> None:
+    """``bench/run --compact``: the recommended configuration's section rewritten (its compact
+    curve against compress-fasttext measured again), every other section kept; the preamble says when."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / "B.md"
+        write_markdown(results, fresh, plot)
+        generated = dict(_sections(fresh.read_text(encoding="utf-8")))
+    measured = results["recommended"]["compact_curve"]["measured"]
+    note = (
+        f"\n\nThe compact models against compress-fasttext (in the recommended configuration's section) were "
+        f"measured by `bench/run --compact` on {measured['date']} ({measured['cores']} cores, {measured['cpu']}), "
+        "on the code of that day, from the recommended model of the full run."
+    )
+    out = []
+    for heading, text in _sections(path.read_text(encoding="utf-8")):
+        if heading == "":
+            out.append(text.split("\n\nThe compact models against compress-fasttext")[0].rstrip("\n") + note + "\n")
+        elif heading.startswith("The recommended configuration"):
             out.append(generated[heading])
         else:
             out.append(text)

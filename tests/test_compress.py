@@ -41,6 +41,24 @@ def test_bucket_mass_ranks_buckets_by_the_counts_of_the_words_using_them():
     assert len(top) == 2 and list(top) == sorted(top) and mass[top].min() >= np.sort(mass)[-2]
 
 
+def test_buckets_are_kept_for_the_dropped_words_by_their_counts_times_row_norm(tmp_path):
+    from morphvec.compress import rank_buckets
+
+    words, counts = ["ab", "abc", "zz"], np.array([10, 3, 1])
+    rows = np.random.default_rng(0).normal(size=(1000, 4)).astype(np.float32)
+    np.save(tmp_path / "ngrams.npy", rows)
+    settings = {"min_n": 3, "max_n": 3, "bucket": 1000}
+    kept, kept_rows, mass = rank_buckets(words, counts, settings, 1, tmp_path / "ngrams.npy", 2)
+    dropped = {b: c for w, c in zip(words[1:], counts[1:], strict=True) for b in ngram_buckets(w, 3, 3, 1000)}
+    assert set(np.flatnonzero(mass)) == set(dropped)  # "ab", kept as a word, adds nothing
+    score = {b: mass[b] * np.linalg.norm(rows[b]) for b in dropped}
+    assert list(kept) == sorted(sorted(score, key=lambda b: (-score[b], b))[:2])
+    assert np.array_equal(kept_rows, rows[kept])
+    # nothing dropped: every word's buckets may be kept
+    kept_all, _, _ = rank_buckets(words, counts, settings, 3, tmp_path / "ngrams.npy", 100)
+    assert set(kept_all) == {b for w in words for b in ngram_buckets(w, 3, 3, 1000)}
+
+
 def test_compact_loader_equals_its_reference_decoding_through_the_bucket_remap(compact, tiny_pipeline):
     embedding = FastTextEmbedding.load(compact)
     full_vocab = FastTextEmbedding.load(tiny_pipeline["torch_dir"]).vocab

@@ -38,6 +38,26 @@ def test_batched_hashing_equals_the_scalar_rule():
     assert len(ngram_buckets("ab", 1, 2, 1000)) == 5
 
 
+def test_syllable_and_jamo_subwords_agree_in_the_loader_and_the_library():
+    """The loader's own copy of Park et al.'s scheme (batched and scalar) against morphvec.ngrams."""
+    from morphvec import ngrams
+
+    words = [*OOV_WORDS, "", "SNS가", "ㅋㅋㅋ", "abc", "없는말이다", "아" * 30]
+    ids, offsets = ngram_buckets_batch(words, 1, 4, 20000, "syllable_jamo")
+    bounds = [*offsets.tolist(), len(ids)]
+    for i, word in enumerate(words):
+        expected = ngrams.ngram_buckets(word, 1, 4, 20000, "syllable_jamo")
+        assert sorted(ids[bounds[i] : bounds[i + 1]].tolist()) == sorted(expected), word
+        assert sorted(ngram_buckets(word, 1, 4, 20000, "syllable_jamo")) == sorted(expected), word
+    # Latin letters have no jamo: their jamo n-grams would repeat the syllable ones, so none are added
+    assert ngrams.word_ngrams("abc", 1, 4, "syllable_jamo") == ngrams.char_ngrams("abc", 1, 4)
+    g, a, e = "\u1100", "\u1161", "\u2205"  # the jamo of 가: initial, medial, no final (∅)
+    assert ngrams.word_ngrams("가", 1, 4, "syllable_jamo") == [
+        "<가", "<가>", "가", "가>",  # fastText's n-grams of the syllables, 1 to 4
+        f"<{g}{a}", f"<{g}{a}{e}", f"<{g}{a}{e}>", f"{g}{a}{e}", f"{g}{a}{e}>", f"{a}{e}>",  # jamo, 3 to 5
+    ]  # fmt: skip
+
+
 def test_ngram_ids_are_fasttexts_subword_ids(embedding, fasttext_model):
     n_words = len(fasttext_model.get_words())
     for word in OOV_WORDS:

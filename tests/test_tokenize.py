@@ -33,7 +33,7 @@ def mecab():
 
 
 def tokens_of(text, mecab, max_chars=5000):
-    block, counters, _, _ = tokenize_batch([(text, None)], tagger(), max_chars, with_labels=False)
+    block, counters, _, _, _ = tokenize_batch([(text, None)], tagger(), max_chars, with_labels=False)
     return block.split(), counters
 
 
@@ -196,7 +196,10 @@ def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
     from morphvec.corpus import count_documents
     from morphvec.tokenize import gather_tokens
 
-    whole = tokenize_corpus(tiny_corpus, tmp_path / "whole.txt", token_counts=tmp_path / "whole.counts.tsv")
+    whole = tokenize_corpus(
+        tiny_corpus, tmp_path / "whole.txt", token_counts=tmp_path / "whole.counts.tsv",
+        eojeol_counts=tmp_path / "whole.eojeols.tsv",
+    )  # fmt: skip
     assert count_documents(tiny_corpus, tmp_path / "documents.json")["documents"] == 3000
     parts = []
     for shard in range(3):
@@ -208,6 +211,7 @@ def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
             token_counts=f"{prefix}.counts.tsv",
             labels=f"{prefix}.labels.txt",
             documents=tmp_path / "documents.json",
+            eojeol_counts=f"{prefix}.eojeols.tsv",
             shard=shard,
             shards=3,
         )
@@ -217,12 +221,15 @@ def test_shards_gathered_in_order_equal_one_piece(tmp_path, tiny_corpus):
         [f"{p}.stats.json" for p in parts],
         [f"{p}.counts.tsv" for p in parts],
         [f"{p}.labels.txt" for p in parts],
+        [f"{p}.eojeols.tsv" for p in parts],
         tmp_path / "tokens.txt",
         tmp_path / "stats.json",
         tmp_path / "token_counts.tsv",
         tmp_path / "labels.txt",
+        tmp_path / "eojeol_counts.tsv",
     )
     assert (tmp_path / "tokens.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
+    assert (tmp_path / "eojeol_counts.tsv").read_bytes() == (tmp_path / "whole.eojeols.tsv").read_bytes()
     assert (tmp_path / "token_counts.tsv").read_bytes() == (tmp_path / "whole.counts.tsv").read_bytes()
     for key in ("documents", "documents_written", "tokens", "types", "dropped_empty"):
         assert merged[key] == whole[key], key
@@ -268,3 +275,14 @@ def test_csv_fields_may_span_lines_and_errors_name_the_physical_line(tmp_path):
     stats = tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace")
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "첫 줄 둘째 줄\n마지막\n"
     assert stats["documents"] == 2
+
+
+def test_the_corpus_eojeol_are_counted_as_written(tmp_path):
+    """The eojeol counts are the whitespace tokens of the cleaned text (NFC, invisible characters
+    gone), not the morphemes, most frequent first: the eojeol analogy protocol's candidates."""
+    from morphvec.corpus import read_token_counts
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("영화를 봤다\n영화를 또 봤다\n\u1112\u1161\u11ab 영화를\n", encoding="utf-8")  # 한 in jamo
+    tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace", eojeol_counts=tmp_path / "e.tsv")
+    assert read_token_counts(tmp_path / "e.tsv") == [("영화를", 3), ("봤다", 2), ("또", 1), ("한", 1)]

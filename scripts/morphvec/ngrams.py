@@ -17,7 +17,6 @@ check both against fastText's ``get_subwords``).
 
 from morphvec.jamo import EMPTY_FINAL, to_jamo
 
-SUBWORDS = ("fasttext", "syllable_jamo")
 JAMO_NGRAMS = (3, 5)  # Park et al.'s jamo n-gram lengths (their -minjn, -maxjn)
 
 _FNV_OFFSET = 2166136261

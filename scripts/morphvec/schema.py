@@ -129,6 +129,9 @@ def fasttext_problems(fasttext: dict) -> list[Problem]:
 def subwords_problems(subwords: str, trainer: str, unit: str = "syllable", maxn: int = 1) -> list[Problem]:
     """A subword scheme other than fastText's needs gensim's trainer (fastText computes its own
     n-grams), syllable tokens (jamo tokens already give jamo n-grams) and n-grams at all."""
+    schemes = run_schema()["properties"]["subwords"]["enum"]
+    if subwords not in schemes:
+        return [Problem("subwords", f"unknown subword scheme {subwords!r}", f"use one of {', '.join(schemes)}")]
     if subwords == "fasttext":
         return []
     if trainer != "gensim":

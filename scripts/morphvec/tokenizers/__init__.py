@@ -72,19 +72,19 @@ TOKENIZERS: dict[str, TokenizerEntry] = {
             "morphvec.tokenizers.mecab",
             "MecabTokenizer",
             SEJONG_CONTENT_TAGS,
-            mb_per_second=2.0,
-            worker_mb=150,
+            mb_per_second=3.2,
+            worker_mb=154,
             packages=("python-mecab-ko", "python-mecab-ko-dic"),
         ),
         # Kiwi runs on its own threads over one model: as fast as two worker processes and half
-        # their memory (532 against 1,087 MiB for two), with the same output.
+        # their memory (534 against 1,090 MiB for two), with the same output (BENCHMARKS.md, 2026-12-01).
         TokenizerEntry(
             "kiwi",
             "morphvec.tokenizers.kiwi",
             "KiwiTokenizer",
             SEJONG_CONTENT_TAGS,
-            mb_per_second=0.36,
-            worker_mb=555,
+            mb_per_second=0.51,
+            worker_mb=557,
             packages=("kiwipiepy", "kiwipiepy_model"),
             own_threads=True,
         ),
