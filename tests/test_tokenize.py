@@ -286,3 +286,13 @@ def test_the_corpus_eojeol_are_counted_as_written(tmp_path):
     corpus.write_text("영화를 봤다\n영화를 또 봤다\n\u1112\u1161\u11ab 영화를\n", encoding="utf-8")  # 한 in jamo
     tokenize_corpus(corpus, tmp_path / "t.txt", name="whitespace", eojeol_counts=tmp_path / "e.tsv")
     assert read_token_counts(tmp_path / "e.tsv") == [("영화를", 3), ("봤다", 2), ("또", 1), ("한", 1)]
+
+
+def test_a_counts_file_that_is_not_utf8_is_one_clear_error(tmp_path):
+    from morphvec.corpus import read_token_counts
+    from morphvec.runtime import UserInputError
+
+    counts = tmp_path / "eojeol_counts.tsv"
+    counts.write_bytes("영화\t3\t\n".encode("cp949"))
+    with pytest.raises(UserInputError, match="line 1: invalid UTF-8"):
+        read_token_counts(counts)

@@ -356,6 +356,7 @@ def write_word_counts(path: str | Path, counts: collections.Counter) -> None:
 
 
 def _token_count_rows(path: str | Path) -> Iterator[tuple[str, int, str]]:
+    check_utf8(Path(path), "give the file the tokenize step wrote (UTF-8), or rerun tokenization")
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             fields = line.rstrip("\n").split("\t")
