@@ -297,7 +297,7 @@ def evaluate_analogies_subword(
     sections = {name: {"correct": 0, "scored": 0, "accuracy": None} for name in dict.fromkeys(s for s, _ in questions)}
     for name, (c, n) in per_section.items():
         sections[name] = {"correct": c, "scored": n, "accuracy": round(c / n, 6)}
-    distances = park_distances(questions, lambda word: space.get_vector(word, eojeol=eojeol))
+    distances = park_distances(questions, unit)  # the same unit vectors as 3CosAdd, computed once
     return {
         "questions": len(questions),
         "scored": len(scorable),
