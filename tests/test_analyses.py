@@ -76,8 +76,9 @@ def test_summary_shows_only_the_settings_that_differ():
         }
         for run, rho in (("a", 0.3), ("b", 0.2))
     }
-    columns, rows = summary_rows(metrics, settings)
+    columns, rows = summary_rows(metrics, settings, sizes={"a": 12_345_678})
     assert columns[:3] == ["run", "fasttext.minn", "tokenizer.name"]
+    assert rows[0][columns.index("export_bytes")] == 12_345_678 and rows[1][columns.index("export_bytes")] is None
     assert rows[0][:3] == ["a", 3, "mecab"] and rows[1][:3] == ["b", 1, "whitespace"]
     assert rows[0][columns.index("ws_spearman")] == 0.3
     assert rows[1][columns.index("sentiment_accuracy")] == 0.8
@@ -91,6 +92,11 @@ def test_summary_shows_only_the_settings_that_differ():
     assert coverage["cells"] == ["50.0%", "50.0%"] and "pairs" in coverage["explanation"]  # as in the report
     parity = next(m for m in measures if m["title"] == "largest difference")
     assert parity["cells"] == ["1.0e-07", "1.0e-07"]
+    size = next(m for m in measures if m["title"] == "export size (MB)")
+    assert size["cells"] == ["12.3", "–"]
+    # the subword scheme is a setting of its own (top-level), compared as the others are
+    settings["b"]["subwords"] = "syllable_jamo"
+    assert differing_settings(settings) == ["fasttext.minn", "subwords", "tokenizer.name"]
 
 
 def test_figures_are_drawn_at_twice_their_page_size():

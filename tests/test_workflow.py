@@ -135,6 +135,9 @@ def test_summary_compares_the_runs(workflow_run):
     assert "fasttext.dim" not in header  # the same in both runs
     assert rows["ko_tiny"]["tokenizer.name"] == "mecab" and rows["en_tiny"]["tokenizer.name"] == "whitespace"
     assert rows["en_tiny"]["parity_passed"] == "True"
+    assert rows["ko_park"]["subwords"] == "syllable_jamo" and rows["ko_tiny"]["subwords"] == "fasttext"
+    export = workflow_run / "results/en_tiny/export_torch/embeddings.safetensors"
+    assert int(rows["en_tiny"]["export_bytes"]) == export.stat().st_size
     assert float(rows["en_tiny"]["wordsim353_spearman"]) == pytest.approx(
         json.loads((workflow_run / "results/en_tiny/report/metrics.json").read_text())["quality"]["similarity"][
             "wordsim353"

@@ -1,7 +1,7 @@
 """Compare all runs of a config: one row per run, in ``summary.tsv`` and ``summary.html``.
 
-Columns: the settings that differ between the runs, sizes, wall times (from the benchmark files),
-parity, word-similarity ρ
+Columns: the settings that differ between the runs, sizes (the corpus', the vocabulary's and the
+torch export's bytes), wall times (from the benchmark files), parity, word-similarity ρ
 (in-vocabulary and with subword vectors), analogy accuracy (gensim protocol and OOV-aware) and the
 sentiment probe.  The TSV keeps machine names; the page gives each column a readable title.
 """
@@ -18,7 +18,7 @@ from morphvec.runtime import atomic_open, read_json
 
 log = logging.getLogger("morphvec.summary")
 
-SETTING_SECTIONS = ("corpus", "tokenizer", "trainer", "fasttext", "fill_untrained_ngrams", "finetune_word2vec")
+SETTING_SECTIONS = ("corpus", "tokenizer", "trainer", "subwords", "fasttext", "fill_untrained_ngrams", "finetune_word2vec")
 IGNORED_SETTINGS = {"tokenizer.threads", "tokenizer.shards"}  # do not change the vectors
 
 
@@ -52,13 +52,21 @@ def step_seconds(benchmarks: list[str | Path]) -> dict[str, dict[str, float]]:
     return times
 
 
+def export_bytes(torch_weights: list[str | Path]) -> dict[str, int]:
+    """The size of each run's torch export (``results/<run>/export_torch/...``) by run."""
+    return {Path(p).parents[1].name: Path(p).stat().st_size for p in torch_weights}
+
+
 def summary_rows(
-    metrics: dict[str, dict], settings: dict[str, dict], times: dict[str, dict[str, float]] | None = None
+    metrics: dict[str, dict],
+    settings: dict[str, dict],
+    times: dict[str, dict[str, float]] | None = None,
+    sizes: dict[str, int] | None = None,
 ) -> tuple[list[str], list[list]]:
     varying = differing_settings(settings)
     flat_settings = {run: flatten({k: v for k, v in s.items() if k in SETTING_SECTIONS}) for run, s in settings.items()}
-    columns = ["run", *varying, "documents", "tokens", "types", "vocabulary", "tokenize_seconds", "train_seconds",
-               "parity_max_abs_diff", "parity_tolerance", "parity_passed"]  # fmt: skip
+    columns = ["run", *varying, "documents", "tokens", "types", "vocabulary", "export_bytes", "tokenize_seconds",
+               "train_seconds", "parity_max_abs_diff", "parity_tolerance", "parity_passed"]  # fmt: skip
     similarity_sets = sorted({n for m in metrics.values() for n in m["quality"]["similarity"]})
     analogy_sets = sorted({n for m in metrics.values() for n in m["quality"]["analogy"]})
     for name in similarity_sets:
@@ -75,6 +83,7 @@ def summary_rows(
             tokens=m["corpus"]["tokens"],
             types=m["corpus"]["types"],
             vocabulary=m["vocabulary_size"],
+            export_bytes=(sizes or {}).get(run),
             tokenize_seconds=(times or {}).get(run, {}).get("tokenize_corpus"),
             train_seconds=(times or {}).get(run, {}).get("train_fasttext"),
             parity_max_abs_diff=m["parity"]["max_abs_diff"],
@@ -110,6 +119,7 @@ TITLES = {
     "tokens": "tokens",
     "types": "token types",
     "vocabulary": "vocabulary",
+    "export_bytes": "export size (MB)",
     "tokenize_seconds": "tokenize (s)",
     "train_seconds": "train (s)",
     "parity_max_abs_diff": "parity: largest difference",
@@ -165,7 +175,7 @@ def _tsv_cell(value) -> str:
 
 def _page_cell(column: str, value) -> str:
     """A value as the report shows it: coverage as a percentage, scores to 3 decimals, the parity
-    difference in scientific notation, seconds to one decimal."""
+    difference in scientific notation, seconds and megabytes to one decimal."""
     if value is None:
         return "–"
     if column == "parity_passed":
@@ -174,6 +184,8 @@ def _page_cell(column: str, value) -> str:
         return render.scientific(value)
     if column.endswith("_seconds"):
         return f"{value:,.1f}"
+    if column == "export_bytes":
+        return f"{value / 1e6:,.1f}"
     if column.endswith("_coverage"):
         return render.percent(value)
     return render.number(value) if not isinstance(value, str) else value
@@ -185,6 +197,7 @@ EXPLANATIONS = {
     "tokens": "tokens written (morphemes, or words for whitespace)",
     "types": "distinct tokens",
     "vocabulary": "words with a vector of their own (fasttext.minCount or more)",
+    "export_bytes": "the torch export's weights (words and n-gram buckets), in megabytes",
     "tokenize_seconds": "wall time of tokenization, all shards",
     "train_seconds": "wall time of training",
     "parity_max_abs_diff": "largest difference between fastText, gensim, torch and the static export "
@@ -222,7 +235,7 @@ def _explanation(column: str, previous: str, settings_columns: set[str]) -> str:
 def _group(column: str, settings_columns: set[str]) -> str:
     if column in settings_columns:
         return "settings that differ"
-    if column in ("documents", "tokens", "types", "vocabulary"):
+    if column in ("documents", "tokens", "types", "vocabulary", "export_bytes"):
         return "corpus and vocabulary"
     if column.endswith("_seconds"):
         return "time"
@@ -321,7 +334,7 @@ def summarize_runs(
         data = read_json(path)
         loaded[data["run"]] = data
     settings = {run: data.get("settings", {}) for run, data in loaded.items()}
-    columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []))
+    columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []), export_bytes(torch_weights or []))
     with atomic_open(summary_tsv) as out:
         out.write(_tsv([columns, *rows]))
     table = page_view(columns, rows, differing_settings(settings))
