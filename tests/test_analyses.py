@@ -94,9 +94,60 @@ def test_summary_shows_only_the_settings_that_differ():
     assert parity["cells"] == ["1.0e-07", "1.0e-07"]
     size = next(m for m in measures if m["title"] == "export size (MB)")
     assert size["cells"] == ["12.3", "–"]
+    interval = next(m for m in measures if m["title"] == "ρ, all pairs (subword): 95% interval")
+    assert interval["cells"] == ["–", "–"]  # runs without subword vectors have no interval
     # the subword scheme is a setting of its own (top-level), compared as the others are
     settings["b"]["subwords"] = "syllable_jamo"
     assert differing_settings(settings) == ["fasttext.minn", "subwords", "tokenizer.name"]
+
+
+def test_summary_gives_rho_its_interval_and_the_paired_difference_from_the_first_run():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(3)
+    human = list(rng.random(200))
+    scores = {"a": [h + 0.3 * x for h, x in zip(human, rng.random(200), strict=True)]}
+    scores["b"] = [h + 2 * x for h, x in zip(human, rng.random(200), strict=True)]
+    inputs = {"similarity:ws": {"sha256": "same"}}
+    metrics = {
+        run: {
+            "corpus": {"documents": 10, "tokens": 50, "types": 20},
+            "vocabulary_size": 15,
+            "inputs": inputs,
+            "parity": {"max_abs_diff": 1e-7, "passed": True},
+            "quality": {
+                "similarity": {
+                    "ws": {
+                        "spearman": 0.5,
+                        "coverage": 1.0,
+                        "spearman_all_pairs_subword": float(spearmanr(human, cosines).statistic),
+                        "spearman_all_pairs_subword_interval": [0.1, 0.9],
+                        "human_scores": human,
+                        "cosines_all_pairs_subword": cosines,
+                    }
+                },
+                "analogy": {},
+            },
+        }
+        for run, cosines in scores.items()
+    }
+    settings = {"a": {"fasttext": {"dim": 100}}, "b": {"fasttext": {"dim": 300}}}
+    columns, rows = summary_rows(metrics, settings)
+    a, b = ({c: v for c, v in zip(columns, row, strict=True)} for row in rows)
+    assert a["ws_difference_subword"] is None  # the first run is the reference
+    rho = {run: metrics[run]["quality"]["similarity"]["ws"]["spearman_all_pairs_subword"] for run in "ab"}
+    assert b["ws_difference_subword"] == pytest.approx(rho["b"] - rho["a"], abs=1e-4)
+    assert b["ws_difference_subword_low"] < b["ws_difference_subword"] < b["ws_difference_subword_high"] < 0
+    table = page_view(columns, rows, ["fasttext.dim"])
+    measures = {m["title"]: m for group in table["groups"] for m in group["measures"]}
+    assert measures["ρ, all pairs (subword): 95% interval"]["cells"] == ["0.100 to 0.900"] * 2
+    difference = measures["difference: paired 95% interval"]["cells"]
+    assert difference[0] == "–" and difference[1].startswith("-0.") and " to -0." in difference[1]
+    assert not any(title.endswith("_high") for title in measures)  # each interval one row
+    # a run scored on another file is not compared
+    metrics["b"]["inputs"] = {"similarity:ws": {"sha256": "other"}}
+    columns, rows = summary_rows(metrics, settings)
+    assert rows[1][columns.index("ws_difference_subword")] is None
 
 
 def test_figures_are_drawn_at_twice_their_page_size():

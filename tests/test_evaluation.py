@@ -37,6 +37,24 @@ def test_similarity_with_known_ranking_gives_rho_one_and_coverage(angles_kv):
     assert evaluate_similarity(angles_kv, reversed_scores)["spearman"] == pytest.approx(-1.0)
 
 
+def test_rho_interval_holds_rho_and_the_paired_difference_of_a_model_with_itself_is_zero():
+    from scipy.stats import spearmanr
+
+    from morphvec.evaluation import spearman_interval
+
+    rng = np.random.default_rng(7)
+    human = rng.random(300)
+    close, far = human + 0.3 * rng.random(300), human + 3 * rng.random(300)
+    low, high = spearman_interval(human, close)
+    assert low < spearmanr(human, close).statistic < high <= 1.0 and high - low < 0.05
+    assert spearman_interval(human, close) == [low, high]  # seeded: the same interval every time
+    assert spearman_interval(human, close, close) == [0.0, 0.0]
+    better_low, _ = spearman_interval(human, close, far)  # the closer model is better on every resample
+    assert better_low > 0.2
+    assert spearman_interval(human[:2], close[:2]) is None  # too few pairs
+    assert spearman_interval(human[:5], np.zeros(5)) is None  # a constant model has no ρ
+
+
 def test_similarity_files_with_bom_header_comments_and_tabs(tmp_path):
     csv_file = tmp_path / "ws.csv"
     csv_file.write_text("\ufeffword 1,word 2,kor_score\n사랑,섹스,6.42\n호랑이,고양이,7.17\n", encoding="utf-8")

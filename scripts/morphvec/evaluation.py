@@ -14,8 +14,10 @@ computed over the pairs whose two words are in the vocabulary (``coverage`` = th
 for vectors with subword information it is also computed over all pairs, with
 out-of-vocabulary words built from their character n-grams, and, with a tokenizer (the eojeol
 protocol), with words that are not tokens analysed into morphemes and composed
-(:mod:`morphvec.query`).  Jamo and POS models are read through :class:`morphvec.query.Space`, so
-evaluation files stay in ordinary Hangul.
+(:mod:`morphvec.query`).  Each ρ comes with a 95% bootstrap interval over the pairs
+(:func:`spearman_interval`): on 353 pairs it is about ±0.09 wide, so two models' ρ are compared
+by the paired interval of their difference, not by their digits.  Jamo and POS models are read
+through :class:`morphvec.query.Space`, so evaluation files stay in ordinary Hangul.
 
 Analogy files: the ``questions-words.txt`` format (``: section`` lines, then ``a b c d``),
 scored with gensim's ``evaluate_word_analogies`` (3CosAdd over the vocabulary, query words
@@ -78,6 +80,51 @@ def read_similarity_pairs(path: str | Path) -> list[tuple[str, str, float]]:
     return pairs
 
 
+# Resamples of the pairs (with replacement, seed 0) behind every ρ interval: 2,000 percentile
+# resamples put the 95% bounds within about ±0.005 of their limit (scipy's default is 9,999).
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def spearman_interval(human: Sequence[float], model: Sequence[float], other: Sequence[float] | None = None):
+    """The 95% bootstrap interval (percentile, scipy's ``bootstrap``) of Spearman's ρ between
+    ``human`` and ``model`` scores, or with ``other`` (another model's scores of the same pairs)
+    of ρ(model) − ρ(other), both computed on the same resamples (paired).  ``[low, high]`` rounded
+    to 4 places, or None when there are fewer than 3 pairs or a resample has no ρ (a constant
+    column)."""
+    import warnings
+
+    from scipy.stats import bootstrap
+
+    if len(human) < 3:
+        return None
+    columns = [np.asarray(human, dtype=np.float64), np.asarray(model, dtype=np.float64)]
+    if other is not None:
+        columns.append(np.asarray(other, dtype=np.float64))
+
+    def statistic(gold, first, second=None, axis=-1):
+        rho = _spearman_along(gold, first, axis)
+        return rho if second is None else rho - _spearman_along(gold, second, axis)
+
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore")  # a constant resample: its ρ is NaN, and so is the interval
+        found = bootstrap(
+            columns, statistic, paired=True, vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES,
+            method="percentile", rng=np.random.default_rng(0),
+        )  # fmt: skip
+    low, high = found.confidence_interval
+    return None if math.isnan(low) or math.isnan(high) else [round(float(low), 4), round(float(high), 4)]
+
+
+def _spearman_along(x: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
+    """Spearman's ρ of many resamples at once (Pearson of average ranks, as ``spearmanr``):
+    scipy's ``spearmanr`` takes one sample per call, 2,000 calls a second or so."""
+    from scipy.stats import rankdata
+
+    x, y = (rankdata(v, axis=axis) for v in (x, y))
+    x, y = x - x.mean(axis=axis, keepdims=True), y - y.mean(axis=axis, keepdims=True)
+    return (x * y).sum(axis=axis) / np.sqrt((x * x).sum(axis=axis) * (y * y).sum(axis=axis))
+
+
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b) / denominator) if denominator > 0 else 0.0
@@ -110,17 +157,26 @@ def evaluate_similarity(kv, pairs: list[tuple[str, str, float]]) -> dict:
         r = pearsonr(human, model).statistic
         return (None if math.isnan(rho) else float(rho)), (None if math.isnan(r) else float(r)), used
 
+    def interval(used: list) -> list[float] | None:
+        return spearman_interval([p[2] for p in used], [p[3] for p in used])
+
     rho, r, used = score("in_vocab")
     result = {
         "pairs": len(pairs),
         "pairs_in_vocab": len(used),
         "coverage": round(len(used) / len(pairs), 6) if pairs else 0.0,
         "spearman": rho,
+        "spearman_interval": interval(used),
         "pearson": r,
     }
     if space.has_subwords:
         rho_all, _, used_all = score("subword")
         result["spearman_all_pairs_subword"] = rho_all
+        result["spearman_all_pairs_subword_interval"] = interval(used_all)
+        # every pair's human score and cosine, in the file's order: what a paired comparison of
+        # two runs needs (the summary's difference from the first run)
+        result["human_scores"] = [p[2] for p in used_all]
+        result["cosines_all_pairs_subword"] = [round(p[3], 6) for p in used_all]
         result["scored_pairs"] = [list(p) for p in used_all]
     else:
         result["scored_pairs"] = [list(p) for p in used]
@@ -486,7 +542,10 @@ def evaluate_vectors(
     analogy answers are sought among the tokens and the corpus' eojeol seen at least
     ``eojeol_min_count`` times in ``eojeol_counts`` (the run's tokenize_corpus/eojeol_counts.tsv;
     without it, among the tokens alone).  Jamo and POS models are recognised from their
-    vocabulary and queried in ordinary Hangul.
+    vocabulary and queried in ordinary Hangul.  Every ρ has its 95% bootstrap interval; the
+    scores file also holds each pair's human score and cosine (``human_scores``,
+    ``cosines_all_pairs_subword``), for comparing two
+    models pair by pair (:func:`spearman_interval` with ``other``).
     """
     from morphvec.query import check_tokenizer, open_space
 
@@ -500,6 +559,9 @@ def evaluate_vectors(
         result["neighbours"] = nearest_neighbours(space, probe_words)
     if scores is not None:
         write_json(scores, result)
+    for scored in result["similarity"].values():  # kept in the scores file, not printed: one per pair
+        scored.pop("human_scores", None)
+        scored.pop("cosines_all_pairs_subword", None)
     return result
 
 

@@ -2,7 +2,8 @@
 
 Columns: the settings that differ between the runs, sizes (the corpus', the vocabulary's and the
 torch export's bytes), wall times (from the benchmark files), parity, word-similarity ρ
-(in-vocabulary and with subword vectors), analogy accuracy (gensim protocol and OOV-aware) and the
+(in-vocabulary and with subword vectors, the latter with its 95% bootstrap interval and its paired
+difference from the first run's), analogy accuracy (gensim protocol and OOV-aware) and the
 sentiment probe.  The TSV keeps machine names; the page gives each column a readable title.
 """
 
@@ -18,7 +19,9 @@ from morphvec.runtime import atomic_open, read_json
 
 log = logging.getLogger("morphvec.summary")
 
-SETTING_SECTIONS = ("corpus", "tokenizer", "trainer", "subwords", "fasttext", "fill_untrained_ngrams", "finetune_word2vec")
+SETTING_SECTIONS = (
+    "corpus", "tokenizer", "trainer", "subwords", "fasttext", "fill_untrained_ngrams", "finetune_word2vec",
+)  # fmt: skip
 IGNORED_SETTINGS = {"tokenizer.threads", "tokenizer.shards"}  # do not change the vectors
 
 
@@ -57,6 +60,25 @@ def export_bytes(torch_weights: list[str | Path]) -> dict[str, int]:
     return {Path(p).parents[1].name: Path(p).stat().st_size for p in torch_weights}
 
 
+def _difference_from_first(name: str, m: dict, first: dict) -> dict:
+    """ρ all pairs (subword) of a run minus the first run's, with the paired 95% bootstrap interval
+    (both scored on the same resamples of the pairs): only when both scored the same file."""
+    from morphvec.evaluation import spearman_interval
+
+    ours, theirs = (d["quality"]["similarity"].get(name, {}) for d in (m, first))
+    same_file = m.get("inputs", {}).get(f"similarity:{name}") == first.get("inputs", {}).get(f"similarity:{name}")
+    cosines = ours.get("cosines_all_pairs_subword"), theirs.get("cosines_all_pairs_subword")
+    if not same_file or None in cosines or len(cosines[0]) != len(cosines[1]) or "human_scores" not in ours:
+        return {}
+    interval = spearman_interval(ours["human_scores"], *cosines) or [None, None]
+    difference = ours["spearman_all_pairs_subword"] - theirs["spearman_all_pairs_subword"]
+    return {
+        f"{name}_difference_subword": round(difference, 4),
+        f"{name}_difference_subword_low": interval[0],
+        f"{name}_difference_subword_high": interval[1],
+    }
+
+
 def summary_rows(
     metrics: dict[str, dict],
     settings: dict[str, dict],
@@ -70,11 +92,14 @@ def summary_rows(
     similarity_sets = sorted({n for m in metrics.values() for n in m["quality"]["similarity"]})
     analogy_sets = sorted({n for m in metrics.values() for n in m["quality"]["analogy"]})
     for name in similarity_sets:
-        columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_spearman_eojeol", f"{name}_coverage"]
+        columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_spearman_subword_low"]
+        columns += [f"{name}_spearman_subword_high", f"{name}_difference_subword", f"{name}_difference_subword_low"]
+        columns += [f"{name}_difference_subword_high", f"{name}_spearman_eojeol", f"{name}_coverage"]
     for name in analogy_sets:
         columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_accuracy_eojeol", f"{name}_coverage"]
         columns += [f"{name}_distance_subword", f"{name}_distance_eojeol"]
     columns += ["sentiment_accuracy", "sentiment_majority_baseline"]
+    first = next(iter(metrics.values()), None)
     rows = []
     for run, m in metrics.items():
         row = {"run": run, **{name: flat_settings[run].get(name) for name in varying}}
@@ -94,6 +119,10 @@ def summary_rows(
             s = m["quality"]["similarity"].get(name, {})
             row[f"{name}_spearman"] = s.get("spearman")
             row[f"{name}_spearman_subword"] = s.get("spearman_all_pairs_subword")
+            low, high = s.get("spearman_all_pairs_subword_interval") or (None, None)
+            row[f"{name}_spearman_subword_low"], row[f"{name}_spearman_subword_high"] = low, high
+            if m is not first:
+                row.update(_difference_from_first(name, m, first))
             row[f"{name}_spearman_eojeol"] = s.get("spearman_all_pairs_eojeol")
             row[f"{name}_coverage"] = s.get("coverage")
         for name in analogy_sets:
@@ -129,6 +158,9 @@ TITLES = {
     "sentiment_majority_baseline": "sentiment majority baseline",
 }
 SUFFIX_TITLES = {
+    "_spearman_subword_low": "ρ, all pairs (subword): 95% interval",
+    "_difference_subword_low": "difference: paired 95% interval",
+    "_difference_subword": "ρ, all pairs (subword): difference from the first run",
     "_spearman_subword": "ρ, all pairs (subword)",
     "_spearman_eojeol": "ρ, all pairs (eojeol composed)",
     "_accuracy_eojeol": "accuracy, eojeol protocol",
@@ -173,7 +205,7 @@ def _tsv_cell(value) -> str:
     return str(value)
 
 
-def _page_cell(column: str, value) -> str:
+def _page_cell(column: str, value, row: list | None = None, columns: list[str] | None = None) -> str:
     """A value as the report shows it: coverage as a percentage, scores to 3 decimals, the parity
     difference in scientific notation, seconds and megabytes to one decimal."""
     if value is None:
@@ -186,6 +218,12 @@ def _page_cell(column: str, value) -> str:
         return f"{value:,.1f}"
     if column == "export_bytes":
         return f"{value / 1e6:,.1f}"
+    high = column.removesuffix("_low") + "_high"
+    if column.endswith("_low") and columns and high in columns:  # an interval: "low to high"
+        signed = "+.3f" if "_difference_" in column else ".3f"
+        return f"{value:{signed}} to {row[columns.index(high)]:{signed}}"
+    if column.endswith("_difference_subword"):
+        return f"{value:+.3f}"
     if column.endswith("_coverage"):
         return render.percent(value)
     return render.number(value) if not isinstance(value, str) else value
@@ -208,6 +246,13 @@ EXPLANATIONS = {
     "sentiment_majority_baseline": "accuracy of always answering the larger class",
 }
 SUFFIX_EXPLANATIONS = {
+    "_spearman_subword_low": "bootstrap over the pairs (2,000 resamples, percentile): where ρ of the same model "
+    "on another draw of such pairs would fall",
+    "_spearman_subword_high": "the interval's upper bound",
+    "_difference_subword_low": "the same resamples scored by both runs: an interval that holds 0 is no evidence "
+    "that either run is better",
+    "_difference_subword_high": "the paired interval's upper bound",
+    "_difference_subword": "this run's ρ all pairs (subword) minus the first run's of the config, on the same file",
     "_spearman_subword": "Spearman ρ over all pairs, unknown words from their character n-grams",
     "_spearman_eojeol": "Spearman ρ over all pairs, words that are not tokens cut into morphemes and composed",
     "_spearman": "Spearman ρ over the pairs whose words are both in the vocabulary",
@@ -259,12 +304,14 @@ def page_view(columns: list[str], rows: list[list], varying: list[str]) -> dict:
     settings_columns = set(varying)
     measures = []
     for index, column in enumerate(columns[1:], start=1):
+        if column.endswith("_high") and column.removesuffix("_high") + "_low" in columns:
+            continue  # shown with its lower bound, as one interval
         measures.append(
             {
                 "group": _group(column, settings_columns),
                 "title": column_title(column).split(": ", 1)[-1],
                 "explanation": _explanation(column, columns[index - 1], settings_columns),
-                "cells": [_page_cell(column, row[index]) for row in rows],
+                "cells": [_page_cell(column, row[index], row, columns) for row in rows],
                 "kind": "text" if column in settings_columns else "number",  # a path must wrap, a number not
             }
         )
