@@ -205,6 +205,18 @@ def _tsv_cell(value) -> str:
     return str(value)
 
 
+def _is_interval(column: str, columns: list[str]) -> bool:
+    """A lower bound whose upper bound is the column ``_high``: the page shows both in one cell."""
+    return column.endswith("_low") and column.removesuffix("_low") + "_high" in columns
+
+
+def _cell_kind(column: str, columns: list[str], settings_columns: set[str]) -> str:
+    """A path must wrap, a number not; an interval may, between its bounds."""
+    if column in settings_columns:
+        return "text"
+    return "interval" if _is_interval(column, columns) else "number"
+
+
 def _page_cell(column: str, value, row: list | None = None, columns: list[str] | None = None) -> str:
     """A value as the report shows it: coverage as a percentage, scores to 3 decimals, the parity
     difference in scientific notation, seconds and megabytes to one decimal."""
@@ -218,10 +230,9 @@ def _page_cell(column: str, value, row: list | None = None, columns: list[str] |
         return f"{value:,.1f}"
     if column == "export_bytes":
         return f"{value / 1e6:,.1f}"
-    high = column.removesuffix("_low") + "_high"
-    if column.endswith("_low") and columns and high in columns:  # an interval: "low to high"
+    if columns and _is_interval(column, columns):  # "low to high"
         signed = "+.3f" if "_difference_" in column else ".3f"
-        return f"{value:{signed}} to {row[columns.index(high)]:{signed}}"
+        return f"{value:{signed}} to {row[columns.index(column.removesuffix('_low') + '_high')]:{signed}}"
     if column.endswith("_difference_subword"):
         return f"{value:+.3f}"
     if column.endswith("_coverage"):
@@ -312,7 +323,7 @@ def page_view(columns: list[str], rows: list[list], varying: list[str]) -> dict:
                 "title": column_title(column).split(": ", 1)[-1],
                 "explanation": _explanation(column, columns[index - 1], settings_columns),
                 "cells": [_page_cell(column, row[index], row, columns) for row in rows],
-                "kind": "text" if column in settings_columns else "number",  # a path must wrap, a number not
+                "kind": _cell_kind(column, columns, settings_columns),
             }
         )
     groups: list[dict] = []
@@ -371,7 +382,9 @@ def summarize_runs(
     compact_weights: list[str | Path] | None = None,
 ) -> dict:
     """Compare all runs: one row per run (``metrics`` are their metrics.json files; the times
-    come from Snakemake's ``benchmarks`` files of tokenization and training, wall seconds).
+    come from Snakemake's ``benchmarks`` files of tokenization and training, wall seconds; the
+    sizes from ``torch_weights``).  Each run's ρ over all pairs is compared with the first run's
+    by the paired 95% bootstrap interval of the difference.
 
     Runs with compact models add their size-quality curve to ``compact_tsv`` and the page: size,
     open time and added memory (measured here, in fresh interpreters), similarity ρ over all
