@@ -681,7 +681,7 @@ def splice_compact(results: dict, path: Path, plot: str) -> None:
 
 
 # Sections measured by hand, outside bench/run, that a full run keeps (each as it stands, at the end).
-KEPT_SECTIONS = ("Query tool",)
+KEPT_SECTIONS = ("Query tool", "Compact models across k-means seeds")
 
 
 def _kept_sections(path: Path) -> str:
