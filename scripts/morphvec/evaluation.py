@@ -80,8 +80,9 @@ def read_similarity_pairs(path: str | Path) -> list[tuple[str, str, float]]:
     return pairs
 
 
-# Resamples of the pairs (with replacement, seed 0) behind every ρ interval: 2,000 percentile
-# resamples put the 95% bounds within about ±0.005 of their limit (scipy's default is 9,999).
+# Resamples of the pairs (with replacement, seed 0) behind every ρ interval.  Measured on WS353-ko
+# with the full NSMC model: 0.3445 to 0.5269 with 2,000, 0.3444 to 0.5280 with 20,000, and other
+# seeds at 2,000 moved a bound by at most 0.004 (scipy's default is 9,999 resamples).
 BOOTSTRAP_RESAMPLES = 2000
 
 
@@ -117,7 +118,7 @@ def spearman_interval(human: Sequence[float], model: Sequence[float], other: Seq
 
 def _spearman_along(x: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
     """Spearman's ρ of many resamples at once (Pearson of average ranks, as ``spearmanr``):
-    scipy's ``spearmanr`` takes one sample per call, 2,000 calls a second or so."""
+    scipy's ``spearmanr`` takes one sample per call (about 4,500 calls a second on 353 pairs here)."""
     from scipy.stats import rankdata
 
     x, y = (rankdata(v, axis=axis) for v in (x, y))
@@ -544,8 +545,8 @@ def evaluate_vectors(
     without it, among the tokens alone).  Jamo and POS models are recognised from their
     vocabulary and queried in ordinary Hangul.  Every ρ has its 95% bootstrap interval; the
     scores file also holds each pair's human score and cosine (``human_scores``,
-    ``cosines_all_pairs_subword``), for comparing two
-    models pair by pair (:func:`spearman_interval` with ``other``).
+    ``cosines_all_pairs_subword``), for comparing two models pair by pair
+    (:func:`spearman_interval` with ``other``).
     """
     from morphvec.query import check_tokenizer, open_space
 

@@ -1,6 +1,6 @@
 """Compare all runs of a config: one row per run, in ``summary.tsv`` and ``summary.html``.
 
-Columns: the settings that differ between the runs, sizes (the corpus', the vocabulary's and the
+Columns: the settings that differ between the runs, sizes (documents, tokens, vocabulary, the
 torch export's bytes), wall times (from the benchmark files), parity, word-similarity ρ
 (in-vocabulary and with subword vectors, the latter with its 95% bootstrap interval and its paired
 difference from the first run's), analogy accuracy (gensim protocol and OOV-aware) and the
@@ -68,12 +68,12 @@ def _difference_from_first(name: str, m: dict, first: dict) -> dict:
     ours, theirs = (d["quality"]["similarity"].get(name, {}) for d in (m, first))
     same_file = m.get("inputs", {}).get(f"similarity:{name}") == first.get("inputs", {}).get(f"similarity:{name}")
     cosines = ours.get("cosines_all_pairs_subword"), theirs.get("cosines_all_pairs_subword")
-    if not same_file or None in cosines or len(cosines[0]) != len(cosines[1]) or "human_scores" not in ours:
+    rho = ours.get("spearman_all_pairs_subword"), theirs.get("spearman_all_pairs_subword")
+    if not same_file or None in (*cosines, *rho) or len(cosines[0]) != len(cosines[1]) or "human_scores" not in ours:
         return {}
     interval = spearman_interval(ours["human_scores"], *cosines) or [None, None]
-    difference = ours["spearman_all_pairs_subword"] - theirs["spearman_all_pairs_subword"]
     return {
-        f"{name}_difference_subword": round(difference, 4),
+        f"{name}_difference_subword": round(rho[0] - rho[1], 4),
         f"{name}_difference_subword_low": interval[0],
         f"{name}_difference_subword_high": interval[1],
     }
