@@ -580,3 +580,35 @@ def test_packaging_a_directory_that_is_not_a_finished_run_is_one_message(tmp_pat
     code = run_cli(package_model, ["--run-dir", str(tmp_path / "nothing"), "--package", str(tmp_path / "out")])
     assert "it is not a finished run" in one_message(capsys, code)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\xff\xfe{\x00", "byte 0: not UTF-8 text"),  # UTF-16, or any binary file
+        (gzip.compress(b'{"run": "a"}'), "not UTF-8 text"),  # a compressed copy
+        (b"[1, 2]", "not a run's metrics.json"),  # JSON of another shape
+        (b'{"words": 3, "seconds": 1.0}', "not a run's metrics.json"),  # another step's stats.json
+    ],
+)
+def test_summarizing_a_file_that_is_not_a_runs_metrics_is_one_message(tmp_path, capsys, content, said):
+    from morphvec.summary import summarize_runs
+
+    metrics = tmp_path / "metrics.json"
+    metrics.write_bytes(content)
+    out = ["--summary-tsv", str(tmp_path / "s.tsv"), "--summary-html", str(tmp_path / "s.html")]
+    err = one_message(capsys, run_cli(summarize_runs, ["--metrics", str(metrics), *out]))
+    assert said in err and str(metrics) in err and "fix:" in err
+    assert not (tmp_path / "s.tsv").exists()
+
+
+def test_summarizing_with_a_directory_for_the_torch_weights_is_one_message(tmp_path, capsys):
+    from morphvec.summary import summarize_runs
+
+    metrics = tmp_path / "metrics.json"
+    quality = {"similarity": {}, "analogy": {}}
+    metrics.write_text(json.dumps({"run": "r", "quality": quality, "corpus": {}, "parity": {}}), encoding="utf-8")
+    out = ["--summary-tsv", str(tmp_path / "s.tsv"), "--summary-html", str(tmp_path / "s.html")]
+    code = run_cli(summarize_runs, ["--metrics", str(metrics), "--torch-weights", str(tmp_path), *out])
+    err = one_message(capsys, code)
+    assert "is a directory, not a file" in err and "embeddings.safetensors" in err  # not the directory's 4096 bytes

@@ -181,6 +181,11 @@ def read_json(path: str | os.PathLike) -> Any:
                 f"{path}: line {error.lineno}: not valid JSON ({error.msg})",
                 "rerun the step that writes it (delete the file first)",
             ) from None
+        except UnicodeDecodeError as error:  # JSON is UTF-8 text: this is another kind of file
+            raise UserInputError(
+                f"{path}: byte {error.start}: not UTF-8 text, so not a JSON file morphvec wrote",
+                "give the JSON file the step wrote, or rerun that step (delete the file first)",
+            ) from None
 
 
 def require_file(path: str | os.PathLike, what: str, fix: str) -> Path:

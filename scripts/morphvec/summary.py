@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from morphvec import render
-from morphvec.runtime import atomic_open, read_json
+from morphvec.runtime import UserInputError, atomic_open, read_json, require_file
 
 log = logging.getLogger("morphvec.summary")
 
@@ -57,7 +57,13 @@ def step_seconds(benchmarks: list[str | Path]) -> dict[str, dict[str, float]]:
 
 def export_bytes(torch_weights: list[str | Path]) -> dict[str, int]:
     """The size of each run's torch export (``results/<run>/export_torch/...``) by run."""
-    return {Path(p).parents[1].name: Path(p).stat().st_size for p in torch_weights}
+    fix = "give each run's results/<run>/export_torch/embeddings.safetensors"
+    return {_run_of(p): require_file(p, "torch export weights", fix).stat().st_size for p in torch_weights}
+
+
+def _run_of(torch_weights: str | Path) -> str:
+    """The run a torch export belongs to: ``results/<run>/export_torch/embeddings.safetensors``."""
+    return Path(torch_weights).parents[1].name
 
 
 def _difference_from_first(name: str, m: dict, first: dict) -> dict:
@@ -315,8 +321,8 @@ def page_view(columns: list[str], rows: list[list], varying: list[str]) -> dict:
     settings_columns = set(varying)
     measures = []
     for index, column in enumerate(columns[1:], start=1):
-        if column.endswith("_high") and column.removesuffix("_high") + "_low" in columns:
-            continue  # shown with its lower bound, as one interval
+        if column.endswith("_high") and _is_interval(column.removesuffix("_high") + "_low", columns):
+            continue  # an upper bound: shown with its lower bound, as one interval
         measures.append(
             {
                 "group": _group(column, settings_columns),
@@ -350,7 +356,7 @@ def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compa
     from morphvec.analyses import open_cost
     from morphvec.evaluation import headline_scores
 
-    full_dirs = {Path(p).parents[1].name: Path(p).parent for p in torch_weights}  # results/<run>/export_torch
+    full_dirs = {_run_of(p): Path(p).parent for p in torch_weights}
     compact_dirs = {(Path(p).parents[2].name, Path(p).parent.name): Path(p).parent for p in compact_weights}
     rows = []
     for run, m in loaded.items():
@@ -392,6 +398,8 @@ def summarize_runs(
     loaded = {}
     for path in metrics:
         data = read_json(path)
+        if not isinstance(data, dict) or not {"run", "quality", "corpus", "parity"} <= data.keys():
+            raise UserInputError(f"{path}: not a run's metrics.json", "give results/<run>/report/metrics.json")
         loaded[data["run"]] = data
     settings = {run: data.get("settings", {}) for run, data in loaded.items()}
     columns, rows = summary_rows(loaded, settings, step_seconds(benchmarks or []), export_bytes(torch_weights or []))
