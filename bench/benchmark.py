@@ -181,11 +181,18 @@ def task_open_gensim_mmap(kv: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rss_added_mb": _rss_mb() - before}
 
 
-def task_compress_fasttext(kv: str, out_dir: str, words: int, buckets: int, pieces: int) -> dict:
+def task_compress_fasttext(
+    kv: str, out_dir: str, words: int, buckets: int, pieces: int, seed: int | None = None
+) -> dict:
     """compress-fasttext 0.1.5's ``prune_ft_freq(pq=True)`` at one budget of the compact step: the
-    same words, buckets and pieces (``qdim``), its own 255 centroids; saved in its format (a pickle)."""
+    same words, buckets and pieces (``qdim``), its own 255 centroids; saved in its format (a pickle).
+    ``seed``: for numpy's global generator, which its k-means and sampling draw from."""
     import compress_fasttext
+    import numpy as np
     from gensim.models.fasttext import FastTextKeyedVectors
+
+    if seed is not None:
+        np.random.seed(seed)
 
     full = FastTextKeyedVectors.load(kv, mmap="r")  # the bench's own run: a pickle it wrote
     started = time.perf_counter()
@@ -684,6 +691,24 @@ def run_workflow(workdir: Path, run: str, settings: dict) -> dict:
     }
 
 
+def compact_inputs(run_dir: Path) -> tuple[dict, dict]:
+    """A finished run's settings, and what :func:`task_compact_quality` scores its models with
+    (its tokens and labels, the report's probe settings and seed)."""
+    settings = json.loads((run_dir / "report" / "metrics.json").read_text(encoding="utf-8"))["settings"]
+    evaluation = settings["evaluation"]
+    return settings, {
+        "tokens": layout.run_file("tokens", run_dir),
+        "labels": layout.run_file("labels", run_dir),
+        "probe": evaluation["sentiment_probe"],
+        "seed": evaluation["seed"],
+    }
+
+
+def peer_budget(chosen: dict) -> dict:
+    """A compact variant's budget as :func:`task_compress_fasttext` takes it (pieces are ``qdim``)."""
+    return {"words": chosen["words"], "buckets": chosen["buckets"], "pieces": chosen["subvectors"]}
+
+
 def measure_compact_curve(run_dir: Path, out: Path) -> dict:
     """morphvec's compact models and compress-fasttext's, built from the same model at each of the
     compact step's budgets in this run, and the full export, scored by one code path
@@ -691,14 +716,7 @@ def measure_compact_curve(run_dir: Path, out: Path) -> dict:
     (median of 3 fresh processes), ρ and probe and their share kept, build time."""
     from morphvec.analyses import open_cost
 
-    metrics = json.loads((run_dir / "report" / "metrics.json").read_text(encoding="utf-8"))
-    settings, evaluation = metrics["settings"], metrics["settings"]["evaluation"]
-    data = {
-        "tokens": layout.run_file("tokens", run_dir),
-        "labels": layout.run_file("labels", run_dir),
-        "probe": evaluation["sentiment_probe"],
-        "seed": evaluation["seed"],
-    }
+    settings, data = compact_inputs(run_dir)
     full_dir = Path(layout.run_file("torch_weights", run_dir)).parent
     full = measure("compact_quality", kind="morphvec", model=str(full_dir), **data)
     full_bytes = (full_dir / "embeddings.safetensors").stat().st_size
@@ -727,7 +745,7 @@ def measure_compact_curve(run_dir: Path, out: Path) -> dict:
         )
         scored = measure("compact_quality", kind="morphvec", model=str(ours_dir), **data)
         curve["morphvec"].append(row(name, built, scored, open_cost(ours_dir)))
-        budget = {"words": chosen["words"], "buckets": chosen["buckets"], "pieces": chosen["subvectors"]}
+        budget = peer_budget(chosen)
         built = measure("compress_fasttext", kv=layout.run_file("gensim_kv", run_dir), out_dir=str(peer_dir), **budget)
         scored = measure("compact_quality", kind="compress_fasttext", model=str(peer_dir / "model.bin"), **data)
         opened = [measure("open_compress_fasttext", model=str(peer_dir / "model.bin")) for _ in range(3)]

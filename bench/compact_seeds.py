@@ -11,7 +11,6 @@ Nothing is timed (``bench/run`` does that).
 """
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -29,14 +28,11 @@ def spread(values: list[float]) -> str:
 
 def one_seed(run: Path, name: str, chosen: dict, seed: int, scratch: str, compact: dict, data: dict) -> dict:
     """Both tools' compact model of one budget built with ``seed``: ``{tool: (bytes, scores)}``."""
-    import numpy as np
-
     ours, peer = Path(scratch, f"m_{name}_{seed}"), Path(scratch, f"c_{name}_{seed}")
     built = benchmark.task_compact_morphvec(str(run), str(ours), name, {**compact, "seed": seed})
     found = {"morphvec": (built["bytes"], benchmark.task_compact_quality("morphvec", str(ours), **data))}
-    np.random.seed(seed)  # compress-fasttext's k-means and sampling draw from numpy's global generator
-    budget = {"words": chosen["words"], "buckets": chosen["buckets"], "pieces": chosen["subvectors"]}
-    built = benchmark.task_compress_fasttext(layout.run_file("gensim_kv", run), str(peer), **budget)
+    kv = layout.run_file("gensim_kv", run)
+    built = benchmark.task_compress_fasttext(kv, str(peer), **benchmark.peer_budget(chosen), seed=seed)
     scores = benchmark.task_compact_quality("compress_fasttext", str(peer / "model.bin"), **data)
     found["compress_fasttext"] = (built["bytes"], scores)
     return found
@@ -54,14 +50,11 @@ def main(argv: list[str] | None = None) -> None:
         seeds = [int(s) for s in args.seeds.split(",")]
     except ValueError:
         parser.error(f"--seeds {args.seeds!r}: give whole numbers separated by commas, e.g. 0,1,2")
-    metrics = json.loads((run / "report" / "metrics.json").read_text(encoding="utf-8"))
-    compact, evaluation = metrics["settings"]["compress_vectors"], metrics["settings"]["evaluation"]
-    data = {
-        "tokens": layout.run_file("tokens", run),
-        "labels": layout.run_file("labels", run),
-        "probe": evaluation["sentiment_probe"],
-        "seed": evaluation["seed"],
-    }
+    try:
+        settings, data = benchmark.compact_inputs(run)
+        compact = settings["compress_vectors"]
+    except (ValueError, KeyError, TypeError) as error:  # a damaged or foreign metrics.json (JSON, UTF-8)
+        parser.error(f"{run / 'report' / 'metrics.json'}: not a run's metrics ({error}): give results/<run>")
     weights = Path(layout.run_file("torch_weights", run))
     full = benchmark.task_compact_quality("morphvec", str(weights.parent), **data)
     lines = [
