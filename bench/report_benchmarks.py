@@ -620,16 +620,25 @@ def _sections(text: str) -> list[tuple[str, str]]:
     return [("", parts[0])] + [(part.split("\n", 1)[0], "## " + part) for part in parts[1:]]
 
 
-def splice_recommended(results: dict, path: Path, plot: str) -> None:
-    """``bench/run --recommended``: the targets, the recommended configuration and the Kiwi section
-    rewritten from ``results``, every other section of ``path`` kept as the last full run wrote it
-    (the compact curve measured by hand before goes: the recommended section has it now)."""
+def _generated_sections(results: dict, plot: str) -> dict[str, str]:
+    """The sections :func:`write_markdown` makes of ``results``, by heading (written to a scratch file)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "B.md"
         write_markdown(results, fresh, plot)
-        generated = dict(_sections(fresh.read_text(encoding="utf-8")))
+        return dict(_sections(fresh.read_text(encoding="utf-8")))
+
+
+def _write_sections(path: Path, parts: list[str]) -> None:
+    path.write_text("\n".join(part.rstrip("\n") + "\n" for part in parts), encoding="utf-8")
+
+
+def splice_recommended(results: dict, path: Path, plot: str) -> None:
+    """``bench/run --recommended``: the targets, the recommended configuration and the Kiwi section
+    rewritten from ``results``, every other section of ``path`` kept as the last full run wrote it
+    (the compact curve measured by hand before goes: the recommended section has it now)."""
+    generated = _generated_sections(results, plot)
     run = results["recommended_run"]
     note = (
         f"\n\nThe targets, the recommended configuration and the Kiwi section were measured again by "
@@ -642,8 +651,10 @@ def splice_recommended(results: dict, path: Path, plot: str) -> None:
             kept = text.split("\n\nThe targets, the recommended configuration")[0]
             kept = kept.split("\n\nThe compact models against compress-fasttext")[0]  # re-measured here too
             out.append(kept.rstrip("\n") + note + "\n")
-        elif heading.startswith("Compact models") or heading.startswith("The recommended configuration"):
-            continue
+        elif heading.startswith("The recommended configuration") or (
+            heading.startswith("Compact models") and not heading.startswith(KEPT_SECTIONS)
+        ):
+            continue  # the old hand-measured compact section: the recommended section has the curve now
         elif heading == "Targets":
             recommended = next(h for h in generated if h.startswith("The recommended configuration"))
             out += [generated["Targets"], generated[recommended]]
@@ -651,18 +662,13 @@ def splice_recommended(results: dict, path: Path, plot: str) -> None:
             out.append(generated[heading])
         else:
             out.append(text)
-    path.write_text("\n".join(part.rstrip("\n") + "\n" for part in out), encoding="utf-8")
+    _write_sections(path, out)
 
 
 def splice_compact(results: dict, path: Path, plot: str) -> None:
     """``bench/run --compact``: the recommended configuration's section rewritten (its compact
     curve against compress-fasttext measured again), every other section kept; the preamble says when."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as scratch:
-        fresh = Path(scratch) / "B.md"
-        write_markdown(results, fresh, plot)
-        generated = dict(_sections(fresh.read_text(encoding="utf-8")))
+    generated = _generated_sections(results, plot)
     measured = results["recommended"]["compact_curve"]["measured"]
     note = (
         f"\n\nThe compact models against compress-fasttext (in the recommended configuration's section) were "
@@ -677,7 +683,7 @@ def splice_compact(results: dict, path: Path, plot: str) -> None:
             out.append(generated[heading])
         else:
             out.append(text)
-    path.write_text("\n".join(part.rstrip("\n") + "\n" for part in out), encoding="utf-8")
+    _write_sections(path, out)
 
 
 # Sections measured by hand, outside bench/run, that a full run keeps (each as it stands, at the end).
