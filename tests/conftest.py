@@ -25,6 +25,15 @@ TINY_FASTTEXT = {"dim": 16, "bucket": 20000, "minCount": 2, "epoch": 3, "thread"
 TINY_COMPACT = {"words": 500, "buckets": 4000, "subvectors": 4, "centroids": 64}
 
 
+def one_message(capsys, code: int) -> str:
+    """The terminal's stderr after a failed step: exactly one ``error:`` line, no traceback."""
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert sum(line.startswith("error:") for line in err.splitlines()) == 1, err
+    return err
+
+
 def sample_rows(n: int) -> list[str]:
     """The header and the first ``n`` reviews of the bundled NSMC sample, as TSV lines."""
     with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:

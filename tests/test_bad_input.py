@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import GENSIM_DATA, sample_rows, sample_texts
+from conftest import GENSIM_DATA, one_message, sample_rows, sample_texts
 
 from morphvec.corpus import count_documents
 from morphvec.evaluation import evaluate_vectors
@@ -26,15 +26,6 @@ from morphvec.runtime import UserInputError, run_cli
 from morphvec.tokenize import tokenize_corpus
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def one_message(capsys, code: int) -> str:
-    """The terminal's stderr after a failed step: exactly one ``error:`` line, no traceback."""
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    assert sum(line.startswith("error:") for line in err.splitlines()) == 1, err
-    return err
 
 
 def count(capsys, path: Path, *args: str) -> str:

@@ -96,7 +96,7 @@ def test_run_dir_fills_every_file_from_the_layout(tmp_path):
         path.write_text("x")
     parser = cli.build_parser(write_report)
     args = parser.parse_args(["--run-dir", str(run_dir), "--input", f"tokens={tmp_path / 'mine.txt'}"])
-    kwargs, _ = cli.kwargs_from_args(write_report, parser, args)
+    kwargs, _, _ = cli.kwargs_from_args(write_report, parser, args)
     assert kwargs["inputs"]["model_bin"] == layout.run_file("model_bin", run_dir)
     assert kwargs["inputs"]["tokens"] == str(tmp_path / "mine.txt")  # what is given wins over the run's
     assert kwargs["inputs"]["compact_weights"] == [str(run_dir / "compress_vectors/v1/embeddings.safetensors")]
@@ -110,7 +110,7 @@ def test_nested_settings_are_options_with_the_schemas_defaults():
 
     parser = cli.build_parser(write_report)
     args = parser.parse_args(["--run-dir", "r", "--negative-max", "3", "--similarity", "ws=a.csv"])
-    kwargs, _ = cli.kwargs_from_args(write_report, parser, args)
+    kwargs, _, _ = cli.kwargs_from_args(write_report, parser, args)
     probe = kwargs["evaluation"]["sentiment_probe"]
     assert probe["negative_max"] == 3 and probe["positive_min"] == 9  # given, and the schema's default
     assert kwargs["evaluation"]["similarity"] == {"ws": "a.csv"}

@@ -92,7 +92,8 @@ def test_output_path_that_is_a_directory(tmp_path, corpus):
     message = one_message(
         run_script("tokenize_corpus.py", "--corpus", str(corpus), "--tokens", str(target), "--name", "whitespace")
     )
-    assert f"{target}: Is a directory" in message and "it is a directory" in message
+    assert f"{target}: it is a directory where a file goes" in message and "give a new path" in message
+    assert target.is_dir()
 
 
 def _limit_file_size():

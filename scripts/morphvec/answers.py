@@ -63,6 +63,18 @@ class QueryResult(dict):
     as_json = False
     session = None
 
+    def failure(self) -> str | None:
+        """In batch mode, a request that got no answer at all (every word unknown) fails, so that a
+        script can tell; the interactive prompt goes on instead."""
+        answers = [found for key in ("neighbours", "analogy", "similarity") for found in self.get(key, {}).values()]
+        if self.session is not None or not answers or not all(isinstance(found, dict) for found in answers):
+            return None
+        return (
+            f"no answer: the model has no vector for any word asked ({answers[0]['error']})\n"
+            "  fix: check the spelling and the units (the model's tokens, e.g. morphemes; --tokenizer cuts "
+            "eojeol into them)"
+        )
+
     def render(self, out: IO[str]) -> None:
         if self.as_json:
             out.write(json.dumps(self, ensure_ascii=False, indent=2) + "\n")  # the order asked, not sorted

@@ -109,7 +109,7 @@ class _HelpFormatter(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         default = action.default
-        if "default" in text or default is None or default is False or default in ([], {}, argparse.SUPPRESS):
+        if "default" in text or default is None or default is False or default in ([], {}, "", argparse.SUPPRESS):
             return text
         return f"{text} (default: {default})".lstrip()
 
@@ -175,13 +175,22 @@ def build_parser(function: Callable, prog: str | None = None) -> argparse.Argume
     if any(name in layout.FILES or name == "inputs" for name in inspect.signature(function).parameters):
         parser.add_argument("--run-dir", metavar="DIR", help="take every file not given from this run's results")
     parser.add_argument("--log", metavar="FILE", help="write the log here (default: the terminal)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace outputs that morphvec did not write (never an input's folder, a run's results, "
+        "the checkout or your home)",
+    )
     return parser
 
 
-def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[dict, Any]:
-    """The function's keyword arguments from parsed options, and the log path."""
+def kwargs_from_args(
+    function: Callable, parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[dict, Any, bool]:
+    """The function's keyword arguments from parsed options, the log path and ``--force``."""
     values = vars(args)
     log_path = values.pop("log")
+    force = values.pop("force")
     run_dir = values.pop("run_dir", None)
     kwargs = _nested(values)
     for name, param in inspect.signature(function).parameters.items():
@@ -205,7 +214,8 @@ def kwargs_from_args(function: Callable, parser: argparse.ArgumentParser, args: 
     ]
     if missing:
         parser.error(f"the following arguments are required: {', '.join(missing)} (or --run-dir)")
-    return {k: v for k, v in kwargs.items() if v is not None or k not in _schema_defaults(function)}, log_path
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k not in _schema_defaults(function)}
+    return kwargs, log_path, force
 
 
 def _nested(values: dict) -> dict[str, Any]:

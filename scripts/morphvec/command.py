@@ -96,12 +96,27 @@ def run(argv: list[str]) -> int:
 def package_arguments(argv: list[str]) -> list[str]:
     """``RUN --into DIR`` as the package step's own options (``--run-dir``, ``--package``): RUN is
     a run's results directory or a run name under ``results/``."""
-    from morphvec.layout import RESULTS
+    from morphvec.errors import UserInputError
+    from morphvec.layout import FILES, RESULTS
 
     if not argv or argv[0].startswith("-"):
+        if argv[:1] in (["-h"], ["--help"]):
+            print("morphvec package RUN --into DIR [OPTIONS]: RUN is a run's name under results/ (or its")
+            print("directory); --into DIR is --package below (default: results/RUN/package).\n")
         return argv  # --help, or the step's own options
     run, rest = argv[0], argv[1:]
     run_dir = run if Path(run).is_dir() or "/" in run else str(Path(RESULTS) / run)
+    if not Path(run_dir).is_dir():
+        runs = sorted(p.parent.name for p in Path(RESULTS).glob(f"*/{FILES['manifest']}"))
+        listed = (
+            f"the finished runs under {Path(RESULTS).resolve()}: {', '.join(runs)}"
+            if runs
+            else (f"there are no finished runs under {Path(RESULTS).resolve()}")
+        )
+        raise UserInputError(
+            f"no run {run!r}: {Path(run_dir).resolve()} does not exist",
+            f"give a run's name or results directory ({listed}), from the folder that holds results/",
+        )
     rest = ["--package" if arg == "--into" else arg.replace("--into=", "--package=") for arg in rest]
     return ["--run-dir", run_dir, *rest]
 
@@ -115,14 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     if command == "run":
         return run(rest)
-    if command == "package":
-        rest = package_arguments(rest)
     if command not in TOOLS:
         print(f"error: unknown command {command!r}\n  fix: use one of run, {', '.join(TOOLS)}", file=sys.stderr)
         return 2
     from morphvec import runtime
 
-    runtime.fixed_hash_seed()
+    runtime.fixed_hash_seed()  # restarts this process once: nothing may be printed before it
+    if command == "package":
+        try:
+            rest = package_arguments(rest)
+        except runtime.UserInputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     runtime.end_process(runtime.run_cli(TOOLS[command][1](), rest, prog=f"morphvec {command}"))
     return 0  # pragma: no cover - end_process does not return
 

@@ -278,12 +278,19 @@ def _vocabulary_spelling(space, restrict_vocab: int):
 def read_analogy_questions(path: str | Path) -> list[tuple[str, list[str]]]:
     """``(section, [a, b, c, d])`` for every question of a ``questions-words`` file."""
     path = require_file(path, "analogy file", "check the evaluation.analogy paths in the config")
-    questions, section = [], ""
+    questions: list = []
+    section = None
     for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         if line.startswith(":"):
             section = line[1:].strip()
         elif line.strip():
             words = line.split()
+            if section is None:  # gensim's reader stops here with "Missing section header"
+                raise UserInputError(
+                    f"{path}: line {number}: a question before the first ': section' line",
+                    "start the file with a section line such as ': capital-common-countries' (the "
+                    "questions-words format)",
+                )
             if len(words) != 4:
                 raise UserInputError(
                     f"{path}: line {number}: an analogy question needs 4 words, got {len(words)}",

@@ -241,6 +241,27 @@ def _tensor_offset(weights: Path, name: str) -> int:
     return 8 + length + int(header[name]["data_offsets"][0])
 
 
+def _read_vocab(path: Path, rows: int) -> list[str]:
+    """The export's words, one per line in row order: as many as the weights have rows, none
+    empty, none twice (two rows for one word would leave one of them unreachable)."""
+    words = path.read_text(encoding="utf-8").split("\n")
+    if words and words[-1] == "" and len(words) == rows + 1:
+        words.pop()  # the file's last newline
+    if len(words) != rows:
+        raise ValueError(f"{path}: {len(words):,} lines for {rows:,} rows of word vectors; export again")
+    distinct = set(words)
+    if len(distinct) == len(words) and "" not in distinct:  # the usual case, checked at C speed
+        return words
+    seen: dict[str, int] = {}
+    for number, word in enumerate(words, start=1):
+        if not word:
+            raise ValueError(f"{path}: line {number} is empty where a word goes; export again")
+        if word in seen:
+            raise ValueError(f"{path}: line {number}: {word!r} again (line {seen[word]} has it); export again")
+        seen[word] = number
+    return words
+
+
 class FastTextEmbedding(nn.Module):
     """Word vectors plus the n-gram bucket matrix of a fastText model."""
 
@@ -321,7 +342,7 @@ class FastTextEmbedding(nn.Module):
                 word_vectors = _decode(compact["word_codes"], compact["word_codebooks"])
         except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as error:
             raise ValueError(f"{weights}: damaged export metadata or codes ({error!r}); export again") from None
-        vocab = (directory / VOCAB_FILE).read_text(encoding="utf-8").split("\n")[: word_vectors.shape[0]]
+        vocab = _read_vocab(directory / VOCAB_FILE, word_vectors.shape[0])
         if compact:
             codes = (compact["ngram_codes"], compact["ngram_codebooks"], compact["kept_buckets"])
             return CompactFastTextEmbedding(word_vectors, codes, vocab, min_n, max_n, bucket, subwords)

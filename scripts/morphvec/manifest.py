@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from morphvec import layout, provenance
-from morphvec.runtime import UserInputError, atomic_open
+from morphvec.runtime import UserInputError, atomic_dir, atomic_open
 
 log = logging.getLogger("morphvec.manifest")
 
@@ -369,15 +369,23 @@ def _verify_on_disk(recorded: dict, outcomes: dict) -> list[str]:
 
 
 def _verify_by_rerun(recorded: dict, manifest_path: Path, into, cores: int, outcomes: dict) -> list[str]:
-    """Rerun into a fresh directory and compare: the failures (deterministic artefacts that differ)."""
+    """Rerun into a fresh directory and compare: the failures (deterministic artefacts that differ).
+
+    With ``into``, the rerun is made beside ``into/<run>`` and takes its place when it is done
+    (:func:`morphvec.runtime.atomic_dir`: never over a folder morphvec did not write)."""
     workdir = manifest_path.resolve().parents[2]
     _check_inputs(recorded, workdir)
-    fresh = (
-        Path(into) / recorded["run"] if into else Path(tempfile.mkdtemp(prefix=f"morphvec-verify-{recorded['run']}-"))
-    )
-    if fresh.exists() and any(fresh.iterdir()):
-        raise UserInputError(f"{fresh} is not empty", "give --into a new or empty directory")
-    fresh.mkdir(parents=True, exist_ok=True)
+    if not into:
+        fresh = Path(tempfile.mkdtemp(prefix=f"morphvec-verify-{recorded['run']}-"))
+        return _rerun_and_compare(recorded, workdir, fresh, cores, outcomes)
+    target = Path(into) / recorded["run"]
+    with atomic_dir(target, keep_on_failure=True) as tmp:
+        failures = _rerun_and_compare(recorded, workdir, Path(tmp), cores, outcomes)
+    print(f"rerun      kept in {target}")
+    return failures
+
+
+def _rerun_and_compare(recorded: dict, workdir: Path, fresh: Path, cores: int, outcomes: dict) -> list[str]:
     _rerun(recorded, fresh, _prepare(recorded, workdir, fresh), cores)
     again = read_manifest(Path(layout.run_file("manifest", fresh / layout.RESULTS / recorded["run"])))
     rows = compare_runs(recorded, again)

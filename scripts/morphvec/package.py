@@ -19,8 +19,9 @@ import shutil
 from pathlib import Path
 
 from morphvec import provenance, render
+from morphvec.hub_metadata import package_problems
 from morphvec.runtime import UserInputError, atomic_dir, read_json, require_file
-from morphvec.schema import SCHEMA_DEFAULT, configured
+from morphvec.schema import SCHEMA_DEFAULT, configured, raise_problems
 
 log = logging.getLogger("morphvec.package")
 
@@ -166,9 +167,7 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
     }
 
 
-def _card(
-    metrics: dict, inputs: dict, manifest_sha256: str, license: str, datasets: list[str], language: list[str]
-) -> str:
+def _card(metrics: dict, inputs: dict, manifest_sha256: str, metadata: dict) -> str:
     """The model card: metadata from huggingface_hub's card classes, the text from
     templates/model_card.md.j2."""
     from huggingface_hub import ModelCardData
@@ -176,17 +175,30 @@ def _card(
     name = metrics["corpus"]["tokenizer"]
     tags = ["fasttext", "word-embeddings", "static-embeddings", "sentence-transformers", "model2vec", "morphvec"]
     data = ModelCardData(
-        language=language,
-        license=license,
+        language=metadata["language"],
+        license=metadata["license"],
+        license_name=metadata["license_name"] or None,
+        license_link=metadata["license_link"] or None,
         library_name="fasttext",
         pipeline_tag="feature-extraction",
         tags=[*tags, f"tokenizer-{name}"],
-        datasets=datasets or None,
+        datasets=metadata["datasets"] or None,
         model_name=metrics["run"],
         eval_results=_eval_results(metrics),
     )
     view = _view(metrics, inputs, manifest_sha256, data.to_yaml() + "\n")
     return render.render_text("model_card.md.j2", m=metrics, view=view)
+
+
+def _run_directory(inputs: dict) -> str | None:
+    """The run directory the given files belong to (for a message), from any of them."""
+    from morphvec import layout
+
+    for name, path in inputs.items():
+        relative = layout.FILES.get(name, "")
+        if isinstance(path, str) and relative and path.endswith(relative):
+            return path[: -len(relative)].rstrip("/") or "."
+    return None
 
 
 @configured("package")
@@ -195,16 +207,28 @@ def package_model(
     package: str | Path,
     *,
     license: str = SCHEMA_DEFAULT,
+    license_name: str = SCHEMA_DEFAULT,
+    license_link: str = SCHEMA_DEFAULT,
     datasets: list[str] = SCHEMA_DEFAULT,
     language: list[str] = SCHEMA_DEFAULT,
 ) -> dict:
-    """A model folder ready to publish (see the module docstring): ``inputs`` are the run's files
-    by layout name (``model_bin``, the torch and static exports, ``metrics``, ``manifest``);
-    ``license``, ``datasets`` and ``language`` go into the card's metadata."""
+    """A finished run as a model folder to publish on the Hugging Face hub (nothing is uploaded):
+    model.bin, the static and torch exports and a model card whose metadata (license, datasets,
+    language) is checked as the hub checks it.  An existing folder is replaced only if morphvec
+    wrote it (or with --force, if it is no run's results).
+
+    ``inputs`` are the run's files by layout name (``model_bin``, the torch and static exports,
+    ``metrics``, ``manifest``); ``license`` (``license_name``, ``license_link`` with ``other``),
+    ``datasets`` and ``language`` go into the card (:mod:`morphvec.hub_metadata`)."""
+    metadata = {"license": license, "license_name": license_name, "license_link": license_link}
+    metadata |= {"datasets": datasets, "language": language}
+    raise_problems(package_problems(**metadata))
     missing = [name for name in ("metrics", "manifest", *PACKAGE_FILES, "static_stats") if not inputs.get(name)]
     if missing:
+        where = _run_directory(inputs)
         raise UserInputError(
-            f"the run has no {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}: it is not a finished run",
+            f"{where or 'the run'} has no {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}: "
+            "it is not a finished run",
             "give the results directory of a run the workflow finished (results/<run>), or run the workflow to the end",
         )
     metrics = read_json(require_file(inputs["metrics"], "the run's metrics.json", "run write_report"))
@@ -217,7 +241,7 @@ def package_model(
         for name, target in PACKAGE_FILES.items():  # copies: a card reader may edit the folder
             (Path(tmp) / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sources[name], Path(tmp) / target)
-        card = _card(metrics, sources, provenance.sha256(manifest), license, datasets, language)
+        card = _card(metrics, sources, provenance.sha256(manifest), metadata)
         (Path(tmp) / "README.md").write_text(card, encoding="utf-8")
     log.info("packaged %s into %s", metrics["run"], package)
     return {"package": str(package), "files": sorted(["README.md", *PACKAGE_FILES.values()])}

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from morphvec import outputs
 from morphvec.errors import UserInputError
 
 log = logging.getLogger("morphvec")
@@ -88,11 +89,11 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
 
     For libraries that insist on writing to a path themselves (fastText, gensim, numpy).
     ``suffix`` keeps an extension some writers append or check (e.g. ``.npy``).  Temporaries of
-    ``path`` left by a killed earlier attempt are removed first.
+    ``path`` left by a killed earlier attempt are removed first; a ``path`` that morphvec did not
+    write is refused (:func:`morphvec.outputs.claim`).
     """
     path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    outputs.claim(path, "file")
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
     fd, tmp = tempfile.mkstemp(
@@ -103,6 +104,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
+        outputs.mark(path)
     except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -129,14 +131,18 @@ def atomic_save_dir(path: str | os.PathLike) -> Iterator[str]:
     always has its siblings.
     """
     path = Path(path)
+    outputs.claim(path, "file")
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield str(tmp_dir / path.name)
         siblings = sorted(p for p in tmp_dir.iterdir() if p.name != path.name)
+        for produced in siblings:  # every target is checked before the first one moves
+            outputs.claim(path.parent / produced.name, "file")
         for produced in [*siblings, tmp_dir / path.name]:
             os.replace(produced, path.parent / produced.name)
+            outputs.mark(path.parent / produced.name)
     except BaseException as error:
         _name_unnamed_os_error(error, path)
         raise
@@ -145,22 +151,29 @@ def atomic_save_dir(path: str | os.PathLike) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | os.PathLike) -> Iterator[str]:
-    """Yield a fresh temporary directory beside ``path``; on success it replaces ``path`` (a
-    directory output, whole or not at all; an older ``path`` is removed first)."""
+def atomic_dir(path: str | os.PathLike, keep_on_failure: bool = False) -> Iterator[str]:
+    """Yield a fresh temporary directory beside ``path``; on success it takes the place of
+    ``path`` (a directory output, whole or not at all).
+
+    A ``path`` that morphvec did not write is refused (:func:`morphvec.outputs.claim`).  An
+    older ``path`` is swapped with the new folder in one step (``renameat2``'s exchange) and
+    then removed, so an interruption leaves the old folder or the new one, never half of each;
+    ``keep_on_failure`` keeps a failed attempt's folder for its logs (the next attempt removes it).
+    """
     path = Path(path)
+    outputs.claim(path, "dir")
     path.parent.mkdir(parents=True, exist_ok=True)
+    outputs.restore_replaced(path)
     remove_leftovers(path)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield str(tmp_dir)
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        os.replace(tmp_dir, path)
+        os.chmod(tmp_dir, 0o777 & ~_umask())  # mkdtemp creates 0700; give the usual permissions
+        outputs.mark(tmp_dir, "dir")  # before the swap: an interruption after it leaves a folder that is ours
+        outputs.put_in_place(tmp_dir, path)
     except BaseException as error:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        if not keep_on_failure:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
         _name_unnamed_os_error(error, path)
         raise
 
@@ -300,6 +313,7 @@ def failure_message(
     target = _traceback_file(log_path, step)
     with open(target, "a", encoding="utf-8") as handle:
         handle.write("".join(traceback.format_exception(error)))
+    outputs.mark(target, "log")
     summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
     return (
         f"error: internal error in {step}: {summary}\n  the traceback is in {target}; please report it with that file",
@@ -348,7 +362,9 @@ def run_step(
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if log_path is not None:  # a traceback left by an earlier failure of this step is stale now
-        Path(f"{log_path}.traceback").unlink(missing_ok=True)
+        stale = Path(f"{log_path}.traceback")
+        if outputs.written_by_morphvec(stale, "log"):  # never a file of the user's of that name
+            stale.unlink()
     try:
         with log_to_file(log_path):
             step()
@@ -422,24 +438,50 @@ def run_snakemake(function: Callable, sm: Any) -> int:
 
 
 def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None = None) -> int:
-    """Run ``function`` as a command-line tool (options from its signature and the schema)."""
+    """Run ``function`` as a command-line tool (options from its signature and the schema).
+
+    ``--force`` lets the outputs replace a user's files (never an input's folder, a run's
+    results, the checkout or the home directory: :mod:`morphvec.outputs`); ``--log`` appends
+    to a log morphvec wrote, or starts a new one."""
     from morphvec import cli
 
     parser = cli.build_parser(function, prog)
     args = parser.parse_args(argv)
-    kwargs, log_path = cli.kwargs_from_args(function, parser, args)
+    kwargs, log_path, force = cli.kwargs_from_args(function, parser, args)
     results: list = []
     files = {name: value for name, value in kwargs.items() if _is_file_parameter(function, name)}
+    named = [str(item) for value in files.values() for item in (value if isinstance(value, list) else [value]) if item]
+    inputs = [path for path in [*named, *_paths_in(kwargs.get("inputs"))] if Path(path).exists()]
 
     def step() -> None:
         check_distinct_files(files)
-        results.append(function(**kwargs))
+        with outputs.forcing(force, inputs):
+            results.append(function(**kwargs))
 
-    named = [str(item) for value in files.values() for item in (value if isinstance(value, list) else [value]) if item]
+    try:
+        if log_path is not None:
+            with outputs.forcing(force, inputs):
+                outputs.claim(log_path, "log")
+                outputs.claim(f"{log_path}.traceback", "log")
+    except UserInputError as error:
+        print(f"error: --log {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
     code = run_step(step, log_path, function.__name__, named)
+    if log_path is not None and Path(log_path).is_file():
+        outputs.mark(log_path, "log")
     if results:  # printed after the log's redirection ends: the result belongs on the terminal
         cli.show_result(results[0])
+        failure = getattr(results[0], "failure", lambda: None)()
+        if failure:  # an answer that is no answer (the query tool's): one message, a failing exit
+            print(f"error: {failure}", file=sys.stderr)
+            return EXIT_USER_ERROR
     return code
+
+
+def _paths_in(inputs: dict | None) -> list[str]:
+    """The paths of an ``inputs`` mapping (a layout name -> a path or a list of paths)."""
+    values = (inputs or {}).values()
+    return [str(item) for value in values for item in (value if isinstance(value, list) else [value]) if item]
 
 
 def _is_file_parameter(function: Callable, name: str) -> bool:

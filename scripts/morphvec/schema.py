@@ -10,7 +10,9 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from morphvec.errors import Problem
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schemas" / "config.schema.yaml"
 
@@ -90,14 +92,6 @@ def configured(*sections: str) -> Callable:
 
 
 # --- cross-key rules: what the schema cannot say key by key, checked once for config and CLI --
-
-
-class Problem(NamedTuple):
-    """A setting that cannot work: its key inside a run (``fasttext.minn``), why, and the fix."""
-
-    key: str
-    message: str
-    fix: str
 
 
 def fasttext_problems(fasttext: dict) -> list[Problem]:
@@ -192,11 +186,15 @@ def run_problems(run: dict) -> list[Problem]:
         run.get("tokenizer", {}).get("unit", "syllable"),
         fasttext.get("maxn", defaults["fasttext"]["maxn"]),
     )
+    from morphvec.hub_metadata import package_problems
+
+    package = {**defaults["package"], **run.get("package", {})}
     return [
         *tokenizer_problems(run.get("tokenizer", {})),
         *fasttext_problems(fasttext),
         *subwords,
         *variant_problems(variants, dim),
+        *package_problems(**package),
     ]
 
 

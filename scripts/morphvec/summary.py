@@ -362,6 +362,16 @@ def compact_rows(loaded: dict[str, dict], torch_weights: list[str | Path], compa
     for run, m in loaded.items():
         if "compression" not in m:
             continue
+        missing = [f"--torch-weights for {run}"] if run not in full_dirs else []
+        missing += [
+            f"--compact-weights for {run}/{v}" for v in m["compression"]["variants"] if (run, v) not in compact_dirs
+        ]
+        if missing:  # the curve opens every model it lists
+            raise UserInputError(
+                f"{run} has compact models, and the curve needs the exports: no {', '.join(missing[:3])}",
+                "give the run's export_torch/embeddings.safetensors (--torch-weights) and each "
+                "compress_vectors/<variant>/embeddings.safetensors (--compact-weights)",
+            )
         full = headline_scores(m["quality"], m.get("sentiment_probe"))
         models = [("full", full_dirs[run], m["compression"]["full_bytes"], full, None)]
         for variant, row in m["compression"]["variants"].items():

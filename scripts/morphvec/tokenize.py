@@ -169,8 +169,14 @@ class CutWords:
         # A spawned child imports the parent's main script as ``__mp_main__``: a step script then
         # runs nothing (runtime.main acts only on ``__main__`` or Snakemake's ``snakemake``, which
         # lives in the job's temporary copy, while ``__file__`` names the script in scripts/).
-        with multiprocessing.get_context("spawn").Pool(1) as pool:
-            self._cut = pool.apply(_cut_words, (unique, name, pos, unit, lowercase))
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as pool:
+            try:
+                self._cut = pool.submit(_cut_words, unique, name, pos, unit, lowercase).result()
+            except BrokenProcessPool as error:
+                raise worker_died(f"the {name} analyser process (cutting the evaluation words)", error) from None
 
     def __call__(self, word: str) -> list[tuple[str, str | None]]:
         try:
@@ -249,12 +255,31 @@ _worker_tokenizer: Callable[[str], list[str]] | None = None
 
 
 def _init_worker(name: str, lowercase: bool) -> None:
+    """A worker's tokenizer.  A failure is kept and raised by the worker's first batch, so that it
+    reaches the parent as that batch's error: an initializer's own failure would print its
+    traceback from the worker and break the pool without saying why."""
     global _worker_tokenizer
-    _worker_tokenizer = make_tokenizer(name, lowercase)
+    try:
+        _worker_tokenizer = make_tokenizer(name, lowercase)
+    except Exception as error:
+        _worker_tokenizer = error
 
 
 def _tokenize_in_worker(records: list[tuple[str, str | None]], max_chars: int, with_labels: bool, pos: bool, unit: str):
+    if isinstance(_worker_tokenizer, Exception):
+        raise _worker_tokenizer
     return tokenize_batch(records, _worker_tokenizer, max_chars, with_labels, pos, unit)
+
+
+def worker_died(what: str, error: BaseException) -> UserInputError:
+    """A child process that died (killed for memory, a crash in compiled code) as one message;
+    ``concurrent.futures`` says so (``BrokenProcessPool``) where ``multiprocessing.Pool`` would
+    wait forever for the lost task."""
+    return UserInputError(
+        f"{what} died before it finished ({error})",
+        "a process killed by the system usually ran out of memory: give the job more memory (resources "
+        "mem_mb) or use fewer tokenizer workers; the log names the last file read",
+    )
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -278,16 +303,23 @@ def _tokenized_blocks(batches, tokenizer_name, lowercase, max_chars, workers, wi
             yield tokenize_batch(batch, tokenizer, max_chars, with_labels, pos, unit)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
     in_flight: collections.deque = collections.deque()
-    with context.Pool(workers, _init_worker, (tokenizer_name, lowercase)) as pool:
+    pool = ProcessPoolExecutor(workers, context, _init_worker, (tokenizer_name, lowercase))
+    try:
         for batch in batches:
-            in_flight.append(pool.apply_async(_tokenize_in_worker, (batch, max_chars, with_labels, pos, unit)))
+            in_flight.append(pool.submit(_tokenize_in_worker, batch, max_chars, with_labels, pos, unit))
             if len(in_flight) >= 4 * workers:
-                yield in_flight.popleft().get()
+                yield in_flight.popleft().result()
         while in_flight:
-            yield in_flight.popleft().get()
+            yield in_flight.popleft().result()
+    except BrokenProcessPool as error:
+        raise worker_died(f"a {tokenizer_name} tokenizer worker", error) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _document_range(

@@ -48,6 +48,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -339,9 +340,13 @@ def _run_child(job: dict) -> dict:
         text=True,
         check=False,
     )
-    sys.stderr.write(_readable_progress(child.stderr))  # fastText's own output, for the log
+    output, _, child_traceback = child.stderr.partition("Traceback (most recent call last):")
+    sys.stderr.write(_readable_progress(output))  # fastText's own output, for the log
     lines = child.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    if child_traceback and not result:  # died before it could report (an import, the job itself)
+        result = {"internal_error": child_traceback.strip().splitlines()[-1], "traceback": child_traceback}
+    _raise_child_failure(job, result)
     if "os_error" in result:
         number, reason, filename = result["os_error"]
         raise OSError(number, reason, job["targets"].get(filename, filename))
@@ -365,6 +370,29 @@ def _run_child(job: dict) -> dict:
             "check the corpus is not empty, lower fasttext.minCount, or lower fasttext.lr if it diverged",
         )
     return result
+
+
+class ChildProcessFailed(RuntimeError):
+    """An internal error in the training child; its traceback is attached as a note, so the step
+    runtime writes it to the traceback file with the parent's."""
+
+
+def _raise_child_failure(job: dict, result: dict) -> None:
+    """The child's memory or internal error as the parent's own (one message on the screen)."""
+    if "memory_error" in result:
+        settings = job["fasttext"]
+        rows = settings["bucket"] if settings["maxn"] else 0
+        gib = rows * settings["dim"] * 4 / 2**30
+        raise UserInputError(
+            f"{job['trainer']} ran out of memory training on {job['tokens']} ({result['memory_error']}): its "
+            f"n-gram matrix alone is fasttext.bucket {settings['bucket']:,} x fasttext.dim {settings['dim']:,} "
+            f"x 4 bytes = {gib:,.1f} GiB, plus a row per word",
+            "lower fasttext.bucket or fasttext.dim (a typo?), or give the job more memory (resources mem_mb)",
+        )
+    if "internal_error" in result:
+        error = ChildProcessFailed(f"in the training process: {result['internal_error']}")
+        error.add_note(f"the training process's traceback:\n{result['traceback']}")
+        raise error
 
 
 @configured()
@@ -440,6 +468,13 @@ def _child_main() -> int:
     except OSError as error:  # a failed write: the parent raises it again with its errno
         print(json.dumps({"os_error": [error.errno, error.strerror, error.filename]}))
         return 4
+    except MemoryError as error:  # fastText's std::bad_alloc: the matrix did not fit
+        print(json.dumps({"memory_error": str(error) or "out of memory"}))
+        return 5
+    except Exception as error:  # a bug: its traceback goes to the parent's traceback file, not the screen
+        summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        print(json.dumps({"internal_error": summary, "traceback": traceback.format_exc()}))
+        return 6
     print(json.dumps(stats))
     return 0
 
