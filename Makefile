@@ -9,7 +9,7 @@ CORES ?= all
 CONFIG ?=
 SNAKEMAKE_ARGS ?=
 
-.PHONY: setup run test lint unit clean
+.PHONY: setup run test lint unit clean release
 
 setup: $(INSTALLED)
 
@@ -45,3 +45,12 @@ unit: $(INSTALLED)
 
 clean:
 	rm -rf results .snakemake
+
+## release: tag pyproject.toml's version as vX.Y.Z, after the checks and tests, once CHANGELOG.md has its entry
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+release: test
+	@test -z "$$(git status --porcelain)" || { printf 'error: the tree has uncommitted changes\n  fix: commit them, then make release\n'; exit 2; }
+	@grep -q '^## v$(VERSION) ' CHANGELOG.md || { printf 'error: CHANGELOG.md has no entry "## v$(VERSION) ..."\n  fix: write it, commit, then make release\n'; exit 2; }
+	@! git rev-parse -q --verify 'refs/tags/v$(VERSION)' >/dev/null || { printf 'error: tag v$(VERSION) exists already\n  fix: raise the version in pyproject.toml and add its CHANGELOG.md entry\n'; exit 2; }
+	git tag -a 'v$(VERSION)' -m 'morphvec $(VERSION)'
+	@echo "tagged v$(VERSION); publish it with: git push origin v$(VERSION)"

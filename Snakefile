@@ -5,21 +5,26 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+# this Snakefile's own library (in a checkout its scripts/; from a wheel, installed beside it), also
+# when it is a module of another workflow, whose basedir is the host's
+sys.path.insert(0, str(Path(str(workflow.current_basedir)) / "scripts"))
+from morphvec.bundle import DEFAULT_CONFIG
 from morphvec.layout import benchmark_file, log_file, run_file, run_files, shard_files, summary_file
 from morphvec.workflow import REPORT_ENTRIES, workflow_for
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+configfile: DEFAULT_CONFIG  # the bundled sample's runs; --configfile X runs X's instead
 
 
 report: "resources/report/workflow.rst"
 
 
-# validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked
-plan = workflow_for(config, workflow.overwrite_configfiles)
+# validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked;
+# as a module with `prefix:`, the user's own files stay where the config names them
+module_of = workflow.modifier  # set when a host workflow uses this one as a module
+plan = workflow_for(config, workflow.overwrite_configfiles, module_of.is_module, module_of.path_modifier.prefix)
 
 
 wildcard_constraints:
@@ -60,8 +65,8 @@ rule tokenize_corpus:
         "envs/tokenize.yaml"
     threads: plan.setting("tokenizer", "threads")
     resources:
-        mem_mb=plan.tokenize_mem_mb,
-        runtime=plan.tokenize_runtime,
+        mem_mb=plan.grows(plan.tokenize_mem_mb),
+        runtime=plan.grows(plan.tokenize_runtime),
     params:
         config=plan.options("corpus", "tokenizer"),
         shards=lambda wildcards: plan.shard_count(wildcards.run),
@@ -79,8 +84,8 @@ rule gather_tokens:
     conda:
         "envs/tokenize.yaml"
     resources:
-        mem_mb=1000,
-        runtime=30,
+        mem_mb=plan.grows(1000),
+        runtime=plan.grows(30),
     script:
         "scripts/gather_tokens.py"
 
@@ -98,8 +103,8 @@ rule train_fasttext:
         "envs/fasttext.yaml"
     threads: plan.setting("fasttext", "thread")
     resources:
-        mem_mb=plan.fasttext_mem_mb,
-        runtime=plan.train_runtime,
+        mem_mb=plan.grows(plan.fasttext_mem_mb),
+        runtime=plan.grows(plan.train_runtime),
     params:
         fasttext=plan.setting("fasttext"),
         config=plan.options("trainer", "subwords", "fill_untrained_ngrams"),
@@ -119,8 +124,8 @@ rule load_gensim:
     conda:
         "envs/gensim.yaml"
     resources:
-        mem_mb=plan.model_mem_mb,
-        runtime=30,
+        mem_mb=plan.grows(plan.model_mem_mb),
+        runtime=plan.grows(30),
     params:
         config=plan.options("subwords"),
     script:
@@ -139,8 +144,8 @@ rule extract_vectors:
     conda:
         "envs/gensim.yaml"
     resources:
-        mem_mb=plan.model_mem_mb,
-        runtime=30,
+        mem_mb=plan.grows(plan.model_mem_mb),
+        runtime=plan.grows(30),
     script:
         "scripts/extract_vectors.py"
 
@@ -158,8 +163,8 @@ rule compress_vectors:
         "envs/report.yaml"
     threads: 2  # k-means (BENCHMARKS.md: 1.5x faster than on one)
     resources:
-        mem_mb=plan.compress_mem_mb,
-        runtime=60,
+        mem_mb=plan.grows(plan.compress_mem_mb),
+        runtime=plan.grows(60),
     params:
         config=plan.options("compress_vectors"),
     script:
@@ -180,8 +185,8 @@ rule finetune_word2vec:
         "envs/gensim.yaml"
     threads: plan.setting("finetune_word2vec", "workers")
     resources:
-        mem_mb=4000,
-        runtime=120,
+        mem_mb=plan.grows(4000),
+        runtime=plan.grows(120),
     params:
         config=plan.options("finetune_word2vec", "evaluation.probe_words"),
     script:
@@ -200,8 +205,8 @@ rule export_torch:
     conda:
         "envs/torch.yaml"
     resources:
-        mem_mb=plan.model_mem_mb,
-        runtime=30,
+        mem_mb=plan.grows(plan.model_mem_mb),
+        runtime=plan.grows(30),
     script:
         "scripts/export_torch.py"
 
@@ -218,8 +223,8 @@ rule export_static:
     conda:
         "envs/report.yaml"
     resources:
-        mem_mb=plan.model_mem_mb,
-        runtime=30,
+        mem_mb=plan.grows(plan.model_mem_mb),
+        runtime=plan.grows(30),
     params:
         config=plan.options("export_static"),
     script:
@@ -240,8 +245,8 @@ rule write_report:
     conda:
         "envs/report.yaml"
     resources:
-        mem_mb=plan.model_mem_mb,
-        runtime=60,
+        mem_mb=plan.grows(plan.model_mem_mb),
+        runtime=plan.grows(60),
     params:
         evaluation=plan.setting("evaluation"),
         settings=plan.setting(),

@@ -599,7 +599,7 @@ def recommended_settings(corpus: Path) -> tuple[str, dict]:
     settings["corpus"]["path"] = str(corpus)
     for kind in ("similarity", "analogy"):
         for name, path in settings.get("evaluation", {}).get(kind, {}).items():
-            settings["evaluation"][kind][name] = str(REPO / path)
+            settings["evaluation"][kind][name] = str(REPO / path.removeprefix("morphvec:"))  # a bundled file
     return run, settings
 
 

@@ -63,3 +63,12 @@ def test_bad_config_is_a_clear_error_naming_the_key(tmp_path, run, message):
     assert "Traceback" not in result.stderr and 'File "' not in result.stderr
     assert f"error: {config}: runs.r1" in result.stderr
     assert message in result.stderr
+
+
+def test_config_readme_is_the_schema_written_out():
+    from morphvec.schema import config_reference
+
+    written = (REPO / "config" / "README.md").read_text(encoding="utf-8")
+    assert written == config_reference(), "run: python -m morphvec.schema --reference > config/README.md"
+    for key in ("corpus.path", "fasttext.bucket", "package.license_name", "evaluation.sentiment_probe.test_share"):
+        assert f"| `{key}` |" in written

@@ -51,7 +51,7 @@ def test_manifest_names_inputs_outputs_versions_seeds_and_command(workflow_run):
     assert versions["morphvec"] == provenance.source()["commit"]
     seeds = {e["name"]: e["value"] for e in entities.values() if e.get("@type") == "PropertyValue"}
     assert seeds == {"fasttext.seed": 0, "evaluation.seed": 0, "finetune_word2vec.seed": 1}
-    assert run["command"].startswith("snakemake --cores all --configfile=config.yaml")
+    assert run["command"].startswith("morphvec run --cores all --configfile=config.yaml")
     assert run["config"]["fasttext"]["dim"] == 16
     html = (workflow_run / "results/en_tiny/report/report.html").read_text(encoding="utf-8")
     assert pretrained["sha256"][:16] in html  # the report shows what it read at the top

@@ -57,6 +57,16 @@ def test_resources_follow_the_settings(tmp_path):
     assert compact.compress_mem_mb(variant) == int(1.5 * (350 + 2 * 172))
 
 
+def test_resources_double_with_each_retry(tmp_path):
+    plan = plan_of({"fasttext": {"bucket": 100_000, "dim": 100}}, tmp_path)
+    memory, fixed = plan.grows(plan.fasttext_mem_mb), plan.grows(30)
+    none = SimpleNamespace(size_mb=0.0, corpus="c.txt")
+    assert [memory(W, none, 2, attempt) for attempt in (1, 2, 3)] == [1120, 2240, 4480]
+    assert [fixed(W, none, 2, attempt) for attempt in (1, 2)] == [30, 60]
+    tokenize = plan.grows(plan.tokenize_mem_mb)  # the estimate gets only the arguments it takes
+    assert tokenize(W, none, 2, 2) == 2 * plan.tokenize_mem_mb(W, none, 2)
+
+
 def test_the_report_reads_what_the_run_makes(tmp_path):
     plan = plan_of({"compress_vectors": {"activate": True}}, tmp_path)
     inputs = plan.report_inputs(W)

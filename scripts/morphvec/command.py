@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-SNAKEFILE = Path(__file__).resolve().parents[2] / "Snakefile"
+from morphvec import bundle
 
 
 def _query() -> Callable:
@@ -54,9 +54,9 @@ morphvec turns a corpus into morpheme-aware fastText vectors, exports them and r
 commands:
   run       {RUN_HELP}
 {"".join(f"  {name:<9} {text}{chr(10)}" for name, (text, _) in TOOLS.items())}
-`morphvec COMMAND --help` lists a command's options.  In the checkout, `morphvec run` with no
-options runs the bundled sample (config/config.yaml); `morphvec run --configfile my.yaml --cores 2`
-runs your config."""
+`morphvec COMMAND --help` lists a command's options; `morphvec --version` names the release.
+In the checkout, `morphvec run` with no options runs the bundled sample (config/config.yaml);
+`morphvec run --configfile my.yaml --cores 2` runs your config."""
 
 
 def config_files(argv: list[str]) -> list[str]:
@@ -76,19 +76,45 @@ def config_files(argv: list[str]) -> list[str]:
     return found
 
 
+def workflow_profile(argv: list[str]) -> tuple[list[str], str | None]:
+    """``--workflow-profile NAME`` (or ``profiles/NAME``) as the path of morphvec's own profile of that
+    name, wherever the command runs (Snakemake looks beside the Snakefile only for a bare name, and
+    silently uses none when a path is missing); a profile that exists as given is left alone.
+    Returns the arguments and a problem, if the profile is nowhere."""
+    out, problem = list(argv), None
+    for index, arg in enumerate(argv):
+        name, equals, value = arg.partition("=")
+        if name != "--workflow-profile" or (not equals and index + 1 >= len(argv)):
+            continue
+        given = value if equals else argv[index + 1]
+        if given == "none" or Path(given).is_dir():
+            continue
+        bundled = bundle.PROFILES / Path(given).name
+        if bundled.is_dir() and Path(given).name == Path(given).as_posix().removeprefix("profiles/"):
+            out[index : index + (1 if equals else 2)] = ["--workflow-profile", str(bundled)]
+        else:
+            known = ", ".join(sorted(p.name for p in bundle.PROFILES.iterdir() if p.is_dir()))
+            problem = f"--workflow-profile {given}: no such profile\n  fix: give a profile's folder, or one of {known}"
+    return out, problem
+
+
 def run(argv: list[str]) -> int:
     """``morphvec run``: check the config files, then hand over to Snakemake."""
     from morphvec.schema import config_file_problem
 
     if argv[:1] in (["-h"], ["--help"]):
         print(f"usage: morphvec run [--configfile FILE ...] [SNAKEMAKE OPTIONS ...]\n\n{RUN_HELP}.")
-        print("Snakemake's own options: `.venv/bin/snakemake --help`.")
+        print("Without --configfile it runs the bundled sample (config/config.yaml) into ./results.")
+        print("--workflow-profile NAME takes morphvec's profile of that name (default, slurm, slurm-test)")
+        print("from any directory. Snakemake's own options: `snakemake --help`.")
         return 0
+    argv, profile_problem = workflow_profile(argv)
     problems = [problem for path in config_files(argv) if (problem := config_file_problem(path))]
+    problems += [profile_problem] if profile_problem else []
     if problems:
         print("\n".join(f"error: {problem}" for problem in problems), file=sys.stderr)
         return 2
-    snakefile = [] if "--snakefile" in argv or "-s" in argv else ["--snakefile", str(SNAKEFILE)]
+    snakefile = [] if "--snakefile" in argv or "-s" in argv else ["--snakefile", str(bundle.SNAKEFILE)]
     os.execv(sys.executable, [sys.executable, "-m", "snakemake", *snakefile, *argv])
     return 0  # pragma: no cover - execv does not return
 
@@ -127,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0 if argv else 2
+    if argv[0] in ("-V", "--version"):
+        from morphvec import __version__
+
+        print(f"morphvec {__version__}")
+        return 0
     command, rest = argv[0], argv[1:]
     if command == "run":
         return run(rest)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from morphvec import layout, provenance
+from morphvec import bundle, layout, provenance
 from morphvec.runtime import UserInputError, atomic_dir, atomic_open
 
 log = logging.getLogger("morphvec.manifest")
@@ -105,6 +105,7 @@ def build_crate(run: str, run_dir: Path, settings: dict, command: str):
             "#morphvec",
             "SoftwareApplication",
             name="morphvec",
+            version=source["version"],
             softwareVersion=source["commit"],
             description="the morphvec workflow at this git commit"
             + (" with uncommitted changes" if source["dirty"] else ""),
@@ -175,8 +176,6 @@ def write_manifest(
 
 # --- verify: rerun a recorded run into a fresh directory and compare ----------------------------
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def read_manifest(path: str | Path) -> dict:
     """The facts of a manifest: run, config, inputs and the files the run wrote."""
@@ -195,6 +194,7 @@ def read_manifest(path: str | Path) -> dict:
     software = {e["name"]: e["softwareVersion"] for key, e in graph.items() if key.startswith("#software-")}
     return {
         "commit": morphvec.get("softwareVersion"),
+        "version": morphvec.get("version"),  # manifests from before 0.2.0 have none
         "dirty": "uncommitted" in morphvec.get("description", ""),
         "versions": software,
         "run": action["@id"].removeprefix("#run-"),
@@ -294,7 +294,7 @@ def _prepare(recorded: dict, workdir: Path, fresh: Path) -> Path:
 
 def _rerun(recorded: dict, fresh: Path, config: Path, cores: int) -> None:
     target = layout.run_file("manifest").format(run=recorded["run"])
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(fresh)]
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(bundle.SNAKEFILE), "--directory", str(fresh)]
     command += ["--configfile", str(config), "--cores", str(cores), target]
     log_path = fresh / "verify.snakemake.log"
     print(f"rerunning {recorded['run']} in {fresh} (log: {log_path})", flush=True)

@@ -31,10 +31,10 @@ import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from morphvec import bundle
 from morphvec.errors import UserInputError
 
 ATTRIBUTE = "user.morphvec"
-CHECKOUT = Path(__file__).resolve().parents[2]
 # Files that only a run directory holds: a directory with one of them (or a child with one) is a run's
 # results, or the folder of several runs.
 RUN_FILES = ("ro-crate-metadata.json", "report/metrics.json")
@@ -196,7 +196,7 @@ def _never_replaced(path: Path, scan: bool = True) -> str | None:
     places = [
         (Path.home().resolve(), "your home directory"),
         (Path.cwd().resolve(), "the working directory"),
-        (CHECKOUT, "morphvec's checkout"),
+        (bundle.WORKFLOW, "morphvec's checkout (its workflow folder)"),
     ]
     for place, name in places:
         if _within(place, real) or _within(place, path.absolute()):
@@ -234,10 +234,10 @@ def claim(path: str | os.PathLike, kind: str = "file") -> None:
             raise _refuse(path, reason, force_helps=False)
         return
     what = _what_is_there(path, kind, is_dir)
+    if is_dir and (reason := _never_replaced(path)):  # said first: --force would not help
+        raise _refuse(path, f"{what}, and {reason}", force_helps=False)
     if not _state["force"]:
         raise _refuse(path, what, force_helps=True)
-    if is_dir and (reason := _never_replaced(path)):
-        raise _refuse(path, f"{what}, and {reason}", force_helps=False)
 
 
 def _what_is_there(path: Path, kind: str, is_dir: bool) -> str:

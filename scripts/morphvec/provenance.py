@@ -6,9 +6,9 @@ import os
 import platform
 import subprocess
 from importlib import metadata
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from morphvec import bundle
+
 PACKAGES = (
     "fasttext",
     "gensim",
@@ -37,8 +37,13 @@ def versions() -> dict[str, str]:
 
 
 def _git(*args: str) -> str | None:
+    """git's answer about morphvec's own checkout; None for an installed wheel, which may sit inside
+    some other repository (a project's virtual environment) whose commit is not morphvec's."""
+    if bundle.INSTALLED:
+        return None
     try:
-        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False, timeout=10)
+        command = ["git", *args]
+        result = subprocess.run(command, cwd=bundle.WORKFLOW, capture_output=True, text=True, check=False, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.strip() if result.returncode == 0 else None
@@ -46,10 +51,17 @@ def _git(*args: str) -> str | None:
 
 @functools.cache
 def source() -> dict:
-    """The project's git commit and whether the working tree had uncommitted changes."""
+    """morphvec's version, the project's git commit and whether the working tree had uncommitted
+    changes."""
+    from morphvec import __version__
+
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no")
-    found = {"commit": commit or "unknown (not a git checkout)", "dirty": bool(status) if status is not None else None}
+    found = {
+        "commit": commit or ("none (an installed wheel)" if bundle.INSTALLED else "unknown (not a git checkout)"),
+        "dirty": bool(status) if status is not None else None,
+    }
+    found["version"] = __version__
     found["date"] = _git("log", "-1", "--format=%cs")  # the commit's date (YYYY-MM-DD), not today's
     return found
 

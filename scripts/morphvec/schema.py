@@ -8,13 +8,15 @@ at call time, so the Snakefile, the command lines and Python callers share one d
 
 import functools
 import inspect
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from morphvec import bundle
 from morphvec.errors import Problem
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = bundle.SCHEMA
 
 
 class _SchemaDefault:
@@ -277,11 +279,65 @@ def config_file_problem(path: str | Path) -> str | None:
     return None
 
 
+# --- config/README.md: every key, written from the schema ---------------------------------
+
+REFERENCE_HEAD = """# Configuration
+
+This file is written from `schemas/config.schema.yaml`, the one place a key's default and meaning
+are written (`python -m morphvec.schema --reference > config/README.md`; a test keeps the two the
+same). A config holds `runs:`, each a name and the keys below; a run's outputs go to
+`results/<run>/`. The configs here: `config.yaml` (the bundled 30,000-review sample, what
+`morphvec run` runs without `--configfile`), `full_nsmc.yaml` (the recommended configuration, on
+the whole NSMC corpus), `sweep_nsmc.yaml` and `sweep_park.yaml` (the README's two sweeps).
+
+A path that starts with `morphvec:` names a file bundled with morphvec
+(`morphvec:resources/eval/WS353_korean.csv`), wherever morphvec is installed; any other path is
+relative to the working directory.
+
+| key | type | default | meaning |
+|---|---|---|---|
+"""
+
+
+def _cell(value: Any) -> str:
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def _reference_rows(properties: dict, prefix: str = "") -> list[str]:
+    rows = []
+    for name, prop in properties.items():
+        key = prefix + name
+        if prop.get("type") == "object" and "properties" in prop:
+            rows.append(f"| **`{key}`** | section | | {_cell(prop.get('description', ''))} |")
+            rows += _reference_rows(prop["properties"], key + ".")
+            continue
+        kind = prop.get("type") or " or ".join(map(str, prop.get("enum", []))) or "value"
+        kind = " or ".join(kind) if isinstance(kind, list) else kind
+        value = prop.get("default")
+        shown = value if isinstance(value, str) and value else json.dumps(value, ensure_ascii=False)  # as YAML
+        default = "(required)" if "default" not in prop else f"`{_cell(shown)}`"
+        meaning = prop.get("description") or (
+            f"fastText's `{name}` (train_unsupervised)" if prefix == "fasttext." else ""
+        )
+        rows.append(f"| `{key}` | {_cell(kind)} | {default} | {_cell(meaning)} |")
+    return rows
+
+
+def config_reference() -> str:
+    """``config/README.md``: every key of a run with its type, default and meaning."""
+    return REFERENCE_HEAD + "\n".join(_reference_rows(run_schema()["properties"])) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m morphvec.schema CONFIG...``: check config files before Snakemake reads them."""
+    """``python -m morphvec.schema CONFIG...``: check config files before Snakemake reads them;
+    ``--reference``: print config/README.md."""
     import sys
 
-    problems = [p for p in map(config_file_problem, argv if argv is not None else sys.argv[1:]) if p]
+    argv = argv if argv is not None else sys.argv[1:]
+    if argv == ["--reference"]:
+        sys.stdout.write(config_reference())
+        return 0
+    problems = [p for p in map(config_file_problem, argv) if p]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 2 if problems else 0

@@ -6,6 +6,7 @@ the library (``tests/test_workflow_plan.py``).  Every failure here is one messag
 config file and key, and the process ends before Snakemake plans anything.
 """
 
+import inspect
 import math
 import os
 import re
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from morphvec import bundle
 from morphvec.layout import FILES, SHARD_OUTPUTS, benchmark_file, run_file, summary_file
 from morphvec.provenance import run_inputs
 from morphvec.schema import SCHEMA_PATH, config_file_problem, run_problems
@@ -26,7 +28,7 @@ NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
 # 2026-12-01); types grow more slowly than text, so this overestimates larger shards.
 EOJEOL_COUNTS_MB = 1.1
 SHARD_BYTES = 64 * 2**20  # tokenizer.shards: auto = one shard per started 64 MiB of corpus file
-DEFAULT_CONFIG = "config/config.yaml"
+RETRY_GROWTH = 2  # a retried job asks for this much more memory and time than its last attempt
 
 # How Snakemake's own report (`snakemake --report`) shows the pages and figures.
 REPORT_ENTRIES = {
@@ -62,7 +64,7 @@ def validate_config(config: dict, config_files: list[str]) -> None:
     for path in config_files:
         if problem := config_file_problem(path):
             stop(problem)
-    files = ", ".join(config_files)
+    files = ", ".join(config_files) or "the host workflow's config"
     try:
         validate(config, str(SCHEMA_PATH))
     except WorkflowError as error:
@@ -79,14 +81,19 @@ def validate_config(config: dict, config_files: list[str]) -> None:
     for name, settings in config["runs"].items():
         for problem in run_problems(settings):
             stop(f"{files}: runs.{name}.{problem.key}: {problem.message}\n  fix: {problem.fix}")
+        config["runs"][name] = bundle.resolve_all(settings)  # morphvec:resources/... -> the bundled file
 
 
 class Workflow:
     """The validated runs of a config and what the rules compute from them."""
 
-    def __init__(self, runs: dict[str, dict], config_files: list[str]) -> None:
+    def __init__(
+        self, runs: dict[str, dict], config_files: list[str], rerun: list[str] | None = None, prefix: str = ""
+    ) -> None:
         self.runs = runs
         self.config_files = config_files
+        self.rerun = rerun or ["morphvec", "run"]  # the command that reruns a run (the host's snakemake)
+        self.prefix = prefix  # a host workflow's module prefix, before every path of the rules
 
     # --- settings and params ----------------------------------------------------------------
 
@@ -136,7 +143,8 @@ class Workflow:
         inside = lambda path: os.path.abspath(path).startswith(os.getcwd() + os.sep)  # noqa: E731
         configs = [os.path.relpath(path) if inside(path) else path for path in self.config_files]
         arguments = [f"--configfile={path}" for path in configs]
-        return shlex.join(["snakemake", "--cores", "all", *arguments, run_file("manifest").format(run=run)])
+        target = self.prefix + run_file("manifest").format(run=run)
+        return shlex.join([*self.rerun, "--cores", "all", *arguments, target])
 
     # --- files ------------------------------------------------------------------------------
 
@@ -257,6 +265,20 @@ class Workflow:
 
     # --- resources: SLURM asks for them; each is measured (bench/) with room to spare --------
 
+    @staticmethod
+    def grows(estimate: Callable | int) -> Callable:
+        """A resource (``mem_mb``, ``runtime``) that doubles with each attempt: a job that a
+        cluster killed for memory or time (the profile's ``retries``) asks for twice as much
+        again.  ``estimate``: a number, or one of the methods below (given the arguments it takes)."""
+        wanted = set(inspect.signature(estimate).parameters) if callable(estimate) else set()
+
+        def resource(wildcards, input, threads, attempt) -> int:
+            given = {"wildcards": wildcards, "input": input, "threads": threads}
+            base = estimate(**{k: v for k, v in given.items() if k in wanted}) if callable(estimate) else estimate
+            return int(base * RETRY_GROWTH ** (attempt - 1))
+
+        return resource
+
     def shard_text_mb(self, wildcards, input) -> float:
         """Megabytes of text in one shard (a .gz counted as 4x its size)."""
         megabytes = input.size_mb * (4 if str(input.corpus).endswith(".gz") else 1)
@@ -310,10 +332,26 @@ class Workflow:
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
 
 
-def workflow_for(config: dict, overwrite_configfiles: list) -> Workflow:
+def _absolute_inputs(settings: dict) -> dict:
+    """A run's settings with the files it reads from outside ``results/`` as absolute paths."""
+    settings["corpus"]["path"] = os.path.abspath(settings["corpus"]["path"])
+    for kind in ("similarity", "analogy"):
+        files = settings["evaluation"][kind]
+        settings["evaluation"][kind] = {name: os.path.abspath(path) for name, path in files.items()}
+    if settings.get("finetune_word2vec", {}).get("pretrained"):
+        settings["finetune_word2vec"]["pretrained"] = os.path.abspath(settings["finetune_word2vec"]["pretrained"])
+    return settings
+
+
+def workflow_for(
+    config: dict, overwrite_configfiles: list, is_module: bool = False, module_prefix: str | None = None
+) -> Workflow:
     """The checked workflow of a loaded config (``workflow.overwrite_configfiles`` names the
     ``--configfile`` files; without any the default config was read).  Stops with one message on
-    a bad config or a missing input file."""
+    a bad config or a missing input file.  ``is_module``: a host workflow uses this one as a
+    module (``module morphvec: …``); ``module_prefix``: its ``prefix:``, which Snakemake puts before
+    every relative path of the rules, so the user's own files (corpus, evaluation files,
+    pretrained vectors) become absolute paths."""
     # Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays
     # it saves apart in the iteration order of a set of strings, so a random seed gives other bytes.
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -323,8 +361,11 @@ def workflow_for(config: dict, overwrite_configfiles: list) -> Workflow:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [library, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != library)]
     )
-    config_files = [str(path) for path in overwrite_configfiles] or [DEFAULT_CONFIG]
+    config_files = [str(path) for path in overwrite_configfiles] or ([] if is_module else [str(bundle.DEFAULT_CONFIG)])
     validate_config(config, config_files)
-    plan = Workflow(config["runs"], config_files)
+    if module_prefix:
+        config["runs"] = {name: _absolute_inputs(settings) for name, settings in config["runs"].items()}
+    rerun = ["snakemake"] if is_module else ["morphvec", "run"]
+    plan = Workflow(config["runs"], config_files, rerun, module_prefix or "")
     plan.check_run_inputs()
     return plan
