@@ -23,8 +23,8 @@ report: "resources/report/workflow.rst"
 
 # validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked;
 # as a module with `prefix:`, the user's own files stay where the config names them
-module_of = workflow.modifier  # set when a host workflow uses this one as a module
-plan = workflow_for(config, workflow.overwrite_configfiles, module_of.is_module, module_of.path_modifier.prefix)
+as_module = workflow.modifier.namespace is not None  # a host's `module morphvec:` names it
+plan = workflow_for(config, workflow.overwrite_configfiles, as_module, workflow.modifier.path_modifier.prefix)
 
 
 wildcard_constraints:
