@@ -1,12 +1,10 @@
-# morphvec's rules. Each runs a thin script in scripts/ handing the job's files and params to one library
-# function of the same parameter names; paths: morphvec/layout.py; checks, inputs, resources: morphvec/workflow.py.
+# morphvec's rules: thin scripts over library functions; paths in morphvec/layout.py, the rest in morphvec/workflow.py
 import sys
 from pathlib import Path
 
 from snakemake.utils import min_version
 
-# this Snakefile's own library (in a checkout its scripts/; from a wheel, installed beside it), also
-# when it is a module of another workflow, whose basedir is the host's
+# this Snakefile's own library (a checkout's scripts/, or the wheel's), also as a module of another workflow
 sys.path.insert(0, str(Path(str(workflow.current_basedir)) / "scripts"))
 from morphvec.bundle import DEFAULT_CONFIG
 from morphvec.layout import benchmark_file, log_file, run_file, run_files, shard_files, summary_file
@@ -21,10 +19,8 @@ configfile: DEFAULT_CONFIG  # the bundled sample's runs; --configfile X runs X's
 report: "resources/report/workflow.rst"
 
 
-# validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked;
-# as a module with `prefix:`, the user's own files stay where the config names them
-as_module = workflow.modifier.namespace is not None  # a host's `module morphvec:` names it
-plan = workflow_for(config, workflow.overwrite_configfiles, as_module, workflow.modifier.path_modifier.prefix)
+# validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked; module-aware
+plan = workflow_for(config, workflow.overwrite_configfiles, workflow.modifier)
 
 
 wildcard_constraints:

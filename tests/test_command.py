@@ -64,3 +64,22 @@ def test_run_hands_a_good_config_to_snakemake(tmp_path):
 def test_an_unknown_command_is_named():
     done = morphvec("frobnicate")
     assert done.returncode == 2 and "unknown command 'frobnicate'" in done.stderr
+
+
+def test_a_workflow_profile_is_found_by_name_from_any_directory(tmp_path, monkeypatch):
+    from morphvec import bundle
+    from morphvec.command import workflow_profile
+
+    monkeypatch.chdir(tmp_path)  # no profiles/ here
+    for given in (["--workflow-profile", "slurm"], ["--workflow-profile=profiles/slurm"]):
+        argv, problem = workflow_profile([*given, "--configfile", "my.yaml"])
+        assert problem is None and argv == [
+            "--workflow-profile",
+            str(bundle.PROFILES / "slurm"),
+            "--configfile",
+            "my.yaml",
+        ]
+    argv, problem = workflow_profile(["--workflow-profile", "slurmm"])
+    assert "no such profile" in problem and "default, slurm, slurm-test" in problem
+    (tmp_path / "mine").mkdir()  # a profile folder of the user's is left as given
+    assert workflow_profile(["--workflow-profile", "mine"]) == (["--workflow-profile", "mine"], None)

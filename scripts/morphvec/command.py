@@ -151,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     """The entry point of the ``morphvec`` console script."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
-        print(USAGE)
+        from morphvec.runtime import show
+
+        show(print, USAGE)
         return 0 if argv else 2
     if argv[0] in ("-V", "--version"):
         from morphvec import __version__

@@ -470,12 +470,22 @@ def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None 
     if log_path is not None and Path(log_path).is_file():
         outputs.mark(log_path, "log")
     if results:  # printed after the log's redirection ends: the result belongs on the terminal
-        cli.show_result(results[0])
+        show(cli.show_result, results[0])
         failure = getattr(results[0], "failure", lambda: None)()
         if failure:  # an answer that is no answer (the query tool's): one message, a failing exit
             print(f"error: {failure}", file=sys.stderr)
             return EXIT_USER_ERROR
     return code
+
+
+def show(write: Callable, *args: Any) -> None:
+    """Print a result; a reader that stopped reading (``| head``) is not an error (Python's advice
+    for SIGPIPE: the rest of the output goes nowhere, quietly)."""
+    try:
+        write(*args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _paths_in(inputs: dict | None) -> list[str]:

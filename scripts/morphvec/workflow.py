@@ -343,15 +343,16 @@ def _absolute_inputs(settings: dict) -> dict:
     return settings
 
 
-def workflow_for(
-    config: dict, overwrite_configfiles: list, is_module: bool = False, module_prefix: str | None = None
-) -> Workflow:
+def workflow_for(config: dict, overwrite_configfiles: list, modifier: Any = None) -> Workflow:
     """The checked workflow of a loaded config (``workflow.overwrite_configfiles`` names the
     ``--configfile`` files; without any the default config was read).  Stops with one message on
-    a bad config or a missing input file.  ``is_module``: a host workflow uses this one as a
-    module (``module morphvec: …``); ``module_prefix``: its ``prefix:``, which Snakemake puts before
-    every relative path of the rules, so the user's own files (corpus, evaluation files,
-    pretrained vectors) become absolute paths."""
+    a bad config or a missing input file.  ``modifier``: the Snakefile's ``workflow.modifier``,
+    which names a module (``module morphvec: …`` in a host workflow; Snakemake marks its top
+    workflow ``is_module`` too, so the namespace tells) and its ``prefix:``, which Snakemake puts
+    before every relative path of the rules: the user's own files (corpus, evaluation files,
+    pretrained vectors) then become absolute paths."""
+    is_module = getattr(modifier, "namespace", None) is not None
+    module_prefix = modifier.path_modifier.prefix if is_module else None
     # Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays
     # it saves apart in the iteration order of a set of strings, so a random seed gives other bytes.
     os.environ.setdefault("PYTHONHASHSEED", "0")
