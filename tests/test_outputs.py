@@ -207,6 +207,7 @@ def test_summary_refuses_a_users_file(capsys, tiny_pipeline, tmp_path):
     argv += [str(p) for p in sorted(tiny_pipeline["manifest"].parent.glob("compress_vectors/*/embeddings.safetensors"))]
     err = one_message(capsys, run_cli(summarize_runs, [*argv, "--summary-html", str(page)]))
     assert str(page) in err and page.read_bytes() == USER_BYTES
+    assert not (tmp_path / "s.tsv").exists()  # refused before any output was written
 
 
 def test_verify_into_a_users_folder_or_the_runs_results_is_refused_before_rerunning(capsys, run_dir, tmp_path):

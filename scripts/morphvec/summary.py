@@ -14,7 +14,7 @@ import json
 import logging
 from pathlib import Path
 
-from morphvec import render
+from morphvec import outputs, render
 from morphvec.runtime import UserInputError, atomic_open, read_json, require_file
 
 log = logging.getLogger("morphvec.summary")
@@ -405,6 +405,8 @@ def summarize_runs(
     Runs with compact models add their size-quality curve to ``compact_tsv`` and the page: size,
     open time and added memory (measured here, in fresh interpreters), similarity ρ over all
     pairs, analogy accuracy and probe accuracy, with the share of the full model's kept."""
+    for output in filter(None, (summary_tsv, summary_html, compact_tsv)):  # all refused before any is written
+        outputs.claim(output)
     loaded = {}
     for path in metrics:
         data = read_json(path)
