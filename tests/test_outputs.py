@@ -412,3 +412,13 @@ def test_a_query_that_answers_nothing_fails_and_one_that_answers_something_does_
     assert "no answer: the model has no vector for any word asked" in err
     known = (tiny_pipeline["torch_dir"] / "vocab.txt").read_text(encoding="utf-8").split("\n")[3]
     assert run_cli(query_vectors, [*vectors, "--neighbours", "xqxq", known]) == 0
+
+
+def test_a_workflow_output_touched_by_snakemake_is_still_morphvecs(tmp_path):
+    output = tmp_path / "stats.json"
+    runtime.write_json(output, {"a": 1})
+    os.utime(output, ns=(1, 1))  # Snakemake touches a job's outputs after the job
+    outputs.claim(output)  # a step rerun by hand may replace it
+    output.write_text('{"a": 2}\n', encoding="utf-8")  # same size, new bytes: the user's now
+    with pytest.raises(UserInputError, match="morphvec did not write it"):
+        outputs.claim(output)

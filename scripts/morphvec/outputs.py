@@ -6,9 +6,9 @@ what it wrote afterwards:
 
 * a path that does not exist, or an empty directory where a directory goes, is free;
 * a file or directory morphvec wrote and nobody changed since is replaced: the record is an
-  extended attribute (``user.morphvec``) holding the size and modification time of the file, or
-  of every file of a directory output, so an edited package or a hand-written file is not ours
-  any more;
+  extended attribute (``user.morphvec``) holding the size, inode and a hash of the first and last
+  64 KiB of the file, or of every file of a directory output (:func:`_stamp`), so an edited
+  package or a hand-written file is not ours any more;
 * anything else (a user's file or folder, a symbolic link, a file where a directory goes, our
   file changed by hand) is one message naming the path and the way out: another path, or
   ``--force`` (:func:`forcing`);
@@ -59,12 +59,28 @@ def forcing(force: bool, inputs: Iterable[str | os.PathLike] = ()) -> Iterator[N
 # --- the record of what morphvec wrote -------------------------------------------------------
 
 
-def _stamp(path: Path) -> list[int]:
+FINGERPRINT_BYTES = 64 * 1024
+
+
+def _stamp(path: Path) -> list:
+    """What identifies a file as written: its size, its inode (an editor that saves a new file
+    changes it) and a hash of its first and last 64 KiB (a small file whole).  Not its time:
+    Snakemake touches a job's outputs after the job."""
+    import hashlib
+
     status = path.lstat()
-    return [status.st_size, status.st_mtime_ns]
+    if path.is_symlink():
+        return [status.st_size, status.st_ino, os.readlink(path)]
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        digest.update(handle.read(FINGERPRINT_BYTES))
+        if status.st_size > FINGERPRINT_BYTES:
+            handle.seek(max(FINGERPRINT_BYTES, status.st_size - FINGERPRINT_BYTES))
+            digest.update(handle.read(FINGERPRINT_BYTES))
+    return [status.st_size, status.st_ino, digest.hexdigest()]
 
 
-def _entries(directory: Path) -> dict[str, list[int]]:
+def _entries(directory: Path) -> dict[str, list]:
     return {
         str(path.relative_to(directory)): _stamp(path)
         for path in sorted(directory.rglob("*"))

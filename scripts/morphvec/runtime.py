@@ -434,7 +434,10 @@ def run_snakemake(function: Callable, sm: Any) -> int:
     """Run ``function`` for a Snakemake ``script:`` job; return the exit code."""
     log_path = sm.log[0] if len(sm.log) else None
     files = [str(path) for path in [*sm.input, *sm.output]]
-    return run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule, files)
+    code = run_step(lambda: function(**snakemake_kwargs(function, sm)), log_path, sm.rule, files)
+    if log_path is not None and Path(log_path).is_file():  # a step rerun by hand may append to it (--log)
+        outputs.mark(log_path, "log")
+    return code
 
 
 def run_cli(function: Callable, argv: list[str] | None = None, prog: str | None = None) -> int:

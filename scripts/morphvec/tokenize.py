@@ -278,7 +278,7 @@ def worker_died(what: str, error: BaseException) -> UserInputError:
     return UserInputError(
         f"{what} died before it finished ({error})",
         "a process killed by the system usually ran out of memory: give the job more memory (resources "
-        "mem_mb) or use fewer tokenizer workers; the log names the last file read",
+        "mem_mb) or use fewer tokenizer workers (tokenizer.threads), then rerun",
     )
 
 
