@@ -19,16 +19,16 @@ from pathlib import Path
 PREFIX = "morphvec:"
 
 
-def _workflow_folder() -> Path:
+def _workflow_folder() -> tuple[Path, bool]:
+    """The folder and whether it is an installed wheel's (then there is no checkout and no commit)."""
     packaged = files("morphvec").joinpath("workflow_files")
-    if packaged.joinpath("Snakefile").is_file():  # an installed wheel
-        return Path(str(packaged))
+    if packaged.joinpath("Snakefile").is_file():
+        return Path(str(packaged)), True
     # a checkout (an editable install, or PYTHONPATH=scripts): the library is its scripts/morphvec
-    return Path(str(files("morphvec"))).resolve().parents[1]
+    return Path(str(files("morphvec"))).resolve().parents[1], False
 
 
-WORKFLOW = _workflow_folder()
-INSTALLED = WORKFLOW.name == "workflow_files"  # from a wheel: no checkout, so no git commit of its own
+WORKFLOW, INSTALLED = _workflow_folder()
 SNAKEFILE = WORKFLOW / "Snakefile"
 SCHEMA = WORKFLOW / "config" / "schemas" / "config.schema.yaml"
 DEFAULT_CONFIG = WORKFLOW / "config" / "config.yaml"
@@ -42,12 +42,3 @@ def resolve(path: str) -> str:
     bundled = (WORKFLOW / path.removeprefix(PREFIX)).resolve()
     here = Path.cwd().resolve()
     return os.path.relpath(bundled, here) if here in bundled.parents else str(bundled)
-
-
-def resolve_all(value):
-    """Every ``morphvec:`` path inside a config value (mappings and lists walked)."""
-    if isinstance(value, dict):
-        return {key: resolve_all(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [resolve_all(item) for item in value]
-    return resolve(value)

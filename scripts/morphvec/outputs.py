@@ -80,12 +80,17 @@ def _stamp(path: Path) -> list:
     return [status.st_size, status.st_ino, digest.hexdigest()]
 
 
-def _entries(directory: Path) -> dict[str, list]:
-    return {
-        str(path.relative_to(directory)): _stamp(path)
+def _entries(directory: Path) -> str:
+    """One hash of every file's name and :func:`_stamp` in a folder: an extended attribute holds a
+    few KiB at most (ext4: one block), and a rerun's folder holds thousands of files."""
+    import hashlib
+
+    stamps = [
+        [str(path.relative_to(directory)), _stamp(path)]
         for path in sorted(directory.rglob("*"))
         if path.is_file() or path.is_symlink()
-    }
+    ]
+    return hashlib.blake2b(json.dumps(stamps).encode(), digest_size=16).hexdigest()
 
 
 def mark(path: str | os.PathLike, kind: str = "file") -> None:

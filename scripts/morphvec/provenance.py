@@ -5,6 +5,7 @@ import hashlib
 import os
 import platform
 import subprocess
+from collections.abc import Callable, Iterator
 from importlib import metadata
 
 from morphvec import bundle
@@ -80,13 +81,26 @@ def file_record(path: str | os.PathLike) -> dict:
     return {"path": str(path), "bytes": os.path.getsize(path), "sha256": sha256(path)}
 
 
-def run_inputs(settings: dict) -> dict[str, str]:
-    """The files a run reads from outside ``results/``, by config key."""
-    evaluation = settings["evaluation"]
-    files = {"corpus.path": settings["corpus"]["path"]}
+def _input_slots(settings: dict) -> Iterator[tuple[str, dict, str]]:
+    """``(config key, mapping, field)`` of every file a run reads from outside ``results/``."""
+    yield "corpus.path", settings["corpus"], "path"
     for kind in ("similarity", "analogy"):
-        files.update({f"evaluation.{kind}.{name}": path for name, path in evaluation[kind].items()})
+        files = settings["evaluation"][kind]
+        for name in files:
+            yield f"evaluation.{kind}.{name}", files, name
     finetune = settings.get("finetune_word2vec", {})
     if finetune.get("activate"):
-        files["finetune_word2vec.pretrained"] = finetune["pretrained"]
-    return files
+        yield "finetune_word2vec.pretrained", finetune, "pretrained"
+
+
+def run_inputs(settings: dict) -> dict[str, str]:
+    """The files a run reads from outside ``results/``, by config key."""
+    return {key: mapping[field] for key, mapping, field in _input_slots(settings)}
+
+
+def change_inputs(settings: dict, change: Callable[[str], str]) -> dict:
+    """``settings`` with ``change`` applied to the path of every file of :func:`run_inputs`, in place
+    (``morphvec:`` paths resolved, paths made absolute for a module with a prefix)."""
+    for _, mapping, field in _input_slots(settings):
+        mapping[field] = change(mapping[field])
+    return settings

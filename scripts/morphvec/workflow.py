@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from morphvec import bundle
 from morphvec.layout import FILES, SHARD_OUTPUTS, benchmark_file, run_file, summary_file
-from morphvec.provenance import run_inputs
+from morphvec.provenance import change_inputs, run_inputs
 from morphvec.schema import SCHEMA_PATH, config_file_problem, run_problems
 from morphvec.tokenizers import TOKENIZERS
 
@@ -81,7 +81,7 @@ def validate_config(config: dict, config_files: list[str]) -> None:
     for name, settings in config["runs"].items():
         for problem in run_problems(settings):
             stop(f"{files}: runs.{name}.{problem.key}: {problem.message}\n  fix: {problem.fix}")
-        config["runs"][name] = bundle.resolve_all(settings)  # morphvec:resources/... -> the bundled file
+        change_inputs(settings, bundle.resolve)  # morphvec:resources/... -> the bundled file
 
 
 class Workflow:
@@ -332,17 +332,6 @@ class Workflow:
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
 
 
-def _absolute_inputs(settings: dict) -> dict:
-    """A run's settings with the files it reads from outside ``results/`` as absolute paths."""
-    settings["corpus"]["path"] = os.path.abspath(settings["corpus"]["path"])
-    for kind in ("similarity", "analogy"):
-        files = settings["evaluation"][kind]
-        settings["evaluation"][kind] = {name: os.path.abspath(path) for name, path in files.items()}
-    if settings.get("finetune_word2vec", {}).get("pretrained"):
-        settings["finetune_word2vec"]["pretrained"] = os.path.abspath(settings["finetune_word2vec"]["pretrained"])
-    return settings
-
-
 def workflow_for(config: dict, overwrite_configfiles: list, modifier: Any = None) -> Workflow:
     """The checked workflow of a loaded config (``workflow.overwrite_configfiles`` names the
     ``--configfile`` files; without any the default config was read).  Stops with one message on
@@ -365,7 +354,8 @@ def workflow_for(config: dict, overwrite_configfiles: list, modifier: Any = None
     config_files = [str(path) for path in overwrite_configfiles] or ([] if is_module else [str(bundle.DEFAULT_CONFIG)])
     validate_config(config, config_files)
     if module_prefix:
-        config["runs"] = {name: _absolute_inputs(settings) for name, settings in config["runs"].items()}
+        for settings in config["runs"].values():
+            change_inputs(settings, os.path.abspath)
     rerun = ["snakemake"] if is_module else ["morphvec", "run"]
     plan = Workflow(config["runs"], config_files, rerun, module_prefix or "")
     plan.check_run_inputs()
