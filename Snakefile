@@ -19,8 +19,8 @@ configfile: DEFAULT_CONFIG  # the bundled sample's runs; --configfile X runs X's
 report: "resources/report/workflow.rst"
 
 
-# validated against config/schemas/config.schema.yaml (defaults filled), cross-key rules checked; module-aware
-plan = workflow_for(config, workflow.overwrite_configfiles, workflow.modifier)
+# config validated against its schema (defaults filled), cross-key rules checked; module-aware; a local Snakefile
+plan = workflow_for(config, workflow.overwrite_configfiles, workflow.modifier, workflow.current_basedir)
 
 
 wildcard_constraints:

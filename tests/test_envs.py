@@ -65,3 +65,18 @@ def test_registry_schema_and_envs_agree():
                 key = package.lower().replace("_", "-")
                 assert key in required, (entry.name, package)
                 assert found.get(key) == required[key], (entry.name, package, env.name)
+
+
+def test_the_wheel_declares_what_morphvec_imports_pinned_as_in_requirements():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required = pins((REPO / "requirements.txt").read_text().splitlines())
+    extras = project["optional-dependencies"].values()
+    entries = [*project["dependencies"], *(entry for extra in extras for entry in extra)]
+    declared = pins(entries)
+    assert len(declared) == len(entries)
+    assert {name: required.get(name) for name in declared} == declared  # every one pinned as requirements.txt pins it
+    direct = (REPO / "requirements.txt").read_text().split("# tests only")[0]
+    tools = {"snakefmt", "ruff", "pytest", "setuptools"}  # checks and the build, not the tool
+    assert set(pins(direct.splitlines())) - tools == set(pins(project["dependencies"]))

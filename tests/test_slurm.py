@@ -1,8 +1,9 @@
 """The workflow through a real SLURM cluster (tests/slurm/cluster.sh), on the tiny config.
 
 Proves that every job ran as a SLURM job (job ids in snakemake's output, COMPLETED in
-`scontrol`), that tokenization was sharded into separate jobs and gathered byte-identically, and
-that a failing job fails the run with a clear message.  Skipped, with the reason, where no
+`scontrol`), that tokenization was sharded into separate jobs and gathered byte-identically, that
+a job the cluster killed for memory succeeds on the profile's retry, and that a failing job fails
+the run with a clear message.  Skipped, with the reason, where no
 SLURM cluster is up; `.ci/run` starts one and sets MORPHVEC_REQUIRE_SLURM=1, so in CI a missing
 cluster is a failure, not a skip.
 """
@@ -48,11 +49,17 @@ def slurm_cluster():
         pytest.skip(problem)
 
 
-def snakemake_on_slurm(workdir: Path, config: Path) -> subprocess.CompletedProcess:
+# Training's first attempt gets 64 MB, less than the Python process alone: the cluster kills it
+# (tests/slurm/cluster.sh enforces --mem) and the profile's retry, with room, must finish the run.
+UNDERSIZED = "train_fasttext"
+UNDERSIZE = ["--set-resources", f"{UNDERSIZED}:mem_mb=64 if attempt == 1 else 2000"]
+
+
+def snakemake_on_slurm(workdir: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
     """The README's cluster command, for the test cluster's profile."""
     command = [
         sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-        "--workflow-profile", str(PROFILE), "--directory", str(workdir), "--configfile", str(config),
+        "--workflow-profile", str(PROFILE), "--directory", str(workdir), "--configfile", str(config), *extra,
     ]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=1200)
 
@@ -70,7 +77,7 @@ def slurm_run(tmp_path_factory):
     for local_only in ("ko_kiwi_jamo", "ko_park"):  # the Korean options are tested locally; here the cluster path
         del data["runs"][local_only]
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    result = snakemake_on_slurm(workdir, config)
+    result = snakemake_on_slurm(workdir, config, *UNDERSIZE)
     return workdir, result, result.stdout + result.stderr
 
 
@@ -82,14 +89,37 @@ def test_workflow_completes_through_slurm(slurm_run):
         assert metrics["parity"]["passed"] and metrics["parity"]["max_abs_diff"] <= 1e-5
 
 
+def submitted_jobs(output: str) -> dict[str, dict[str, Path]]:
+    """Each rule's SLURM jobs (a retry is a new job): their log files by job id."""
+    jobs = {}
+    for job_id, log, rule in re.findall(r"submitted with SLURM jobid (\d+) \(log: (\S*?/rule_(\w+)/\S*)\)", output):
+        jobs.setdefault(rule, {})[job_id] = Path(log)
+    return jobs
+
+
 def test_every_job_was_a_completed_slurm_job(slurm_run):
     _, _, output = slurm_run
     jobs = planned_jobs(output)
-    submitted = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    submitted = submitted_jobs(output)
     local = {"all", *LOCAL_RULES}  # light rules run where Snakemake runs (`localrule: True`)
-    assert len(submitted) == sum(count for rule, count in jobs.items() if rule not in local)
+    retried = jobs[UNDERSIZED]  # each training job twice: killed for memory, then retried
+    assert sum(len(ids) for ids in submitted.values()) == retried + sum(
+        count for rule, count in jobs.items() if rule not in local
+    )
     assert jobs["tokenize_corpus"] == 3  # two shards of ko_tiny, one of en_tiny
-    assert {job_state(job_id) for job_id in submitted} == {"COMPLETED"}
+    states = {rule: [job_state(job_id) for job_id in ids] for rule, ids in submitted.items()}
+    assert all(set(states[rule]) == {"COMPLETED"} for rule in states if rule != UNDERSIZED)
+
+
+def test_a_job_killed_for_memory_succeeds_on_its_retry(slurm_run):
+    _, result, output = slurm_run
+    jobs = submitted_jobs(output)[UNDERSIZED]
+    states = {job_id: job_state(job_id) for job_id in jobs}
+    assert sorted(states.values()) == ["COMPLETED", "COMPLETED", "FAILED", "FAILED"]  # each run's, twice
+    for job_id, state in states.items():  # the cluster's reason is in the killed job's log
+        assert ("exceeded memory limit" in jobs[job_id].read_text()) == (state == "FAILED")
+    assert output.count("Trying to restart job") == 2 and result.returncode == 0
+    assert output.count("mem_mb=64,") == 2 and "mem_mb=2000," in output
 
 
 def test_sharded_tokens_equal_unsharded(slurm_run, tmp_path):

@@ -332,14 +332,41 @@ class Workflow:
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
 
 
-def workflow_for(config: dict, overwrite_configfiles: list, modifier: Any = None) -> Workflow:
+def check_snakefile_source(basedir: Any) -> None:
+    """Stop unless the Snakefile is a local file beside this library (a checkout's ``scripts/``, or
+    the installed wheel's workflow folder).  A module read with ``github(…)``/``gitfile(…)`` is not:
+    Snakemake 9.27.1 cannot run its ``script:`` rules (a top-level Snakefile's folder joins to
+    ``/scripts/…``, and the rerun check fails joining a remote folder to a local path), and the
+    ``morphvec`` it imported is whatever the host has installed, maybe another version."""
+    folder = str(basedir)
+    library = Path(__file__).resolve().parents[1]
+    if not Path(folder).is_dir():
+        stop(
+            f"morphvec's Snakefile is read from {folder}, not a local folder: Snakemake cannot run its steps from "
+            "there (the README's section on modules says why)\n  fix: name a local Snakefile in the module, from a "
+            "clone at the release's tag (git clone --branch vX.Y.Z …) or the installed wheel's "
+            "(from morphvec.bundle import SNAKEFILE)"
+        )
+    own = Path(folder).resolve()
+    if own / "scripts" != library and not (bundle.INSTALLED and own == Path(bundle.WORKFLOW).resolve()):
+        stop(
+            f"the Snakefile in {folder} is not the one of the morphvec library it imported ({library})\n"
+            "  fix: use one morphvec: the Snakefile beside the library, or the installed wheel's "
+            "(from morphvec.bundle import SNAKEFILE)"
+        )
+
+
+def workflow_for(config: dict, overwrite_configfiles: list, modifier: Any = None, basedir: Any = None) -> Workflow:
     """The checked workflow of a loaded config (``workflow.overwrite_configfiles`` names the
     ``--configfile`` files; without any the default config was read).  Stops with one message on
     a bad config or a missing input file.  ``modifier``: the Snakefile's ``workflow.modifier``,
     which names a module (``module morphvec: …`` in a host workflow; Snakemake marks its top
     workflow ``is_module`` too, so the namespace tells) and its ``prefix:``, which Snakemake puts
     before every relative path of the rules: the user's own files (corpus, evaluation files,
-    pretrained vectors) then become absolute paths."""
+    pretrained vectors) then become absolute paths.  ``basedir``: the Snakefile's folder
+    (``workflow.current_basedir``), checked by :func:`check_snakefile_source`."""
+    if basedir is not None:
+        check_snakefile_source(basedir)
     is_module = getattr(modifier, "namespace", None) is not None
     module_prefix = modifier.path_modifier.prefix if is_module else None
     # Every step's interpreter hashes strings with one seed: gensim pickles the names of the arrays

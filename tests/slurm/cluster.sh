@@ -12,6 +12,9 @@
 # Daemons listen on loopback only. No systemd is needed; no slurmdbd either,
 # so `sacct` does not work: the workflow profile for this cluster uses `squeue` for job status,
 # and MinJobAge keeps finished jobs visible to `squeue`/`scontrol` for 10 minutes.
+# Memory is enforced as on a real cluster, without cgroups (none in a container): the step's
+# processes are measured every second and a step over its --mem is killed (OverMemoryKill), so a
+# job given too little memory ends OUT_OF_MEMORY and the profile's retries are tested for real.
 set -euo pipefail
 
 DIR=${MORPHVEC_SLURM_DIR:-/tmp/morphvec-slurm}
@@ -58,7 +61,9 @@ SlurmdPort=6818
 MpiDefault=none
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill
 NodeName=localhost CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
