@@ -51,7 +51,7 @@ def test_resources_and_checks_read_the_registry(toy_registered):
     plan = Workflow({"r": {"tokenizer": {"name": "toy", "shards": 1}}}, ["c.yaml"])
     wildcards = type("W", (), {"run": "r"})()
     empty = type("Input", (), {"size_mb": 0.0, "corpus": "c.txt"})()
-    assert plan.tokenize_mem_mb(wildcards, empty, threads=3) == int(1.5 * (150 + 3 * 7))  # a worker process each
+    assert plan.tokenize_mem_mb(wildcards, empty, threads=3) == int(1.5 * (150 + 3 * 7)) + 200  # a worker process each
     assert run_problems({"tokenizer": {"name": "toy", "pos": True}}) == []
     assert run_problems({"tokenizer": {"name": "whitespace", "pos": True}})[0].key == "tokenizer.pos"
     assert Tokenizer("toy")("가나 !") == [("가", "NNG"), ("나", "NNG"), ("!", "SF")]

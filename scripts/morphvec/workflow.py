@@ -29,6 +29,9 @@ NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
 EOJEOL_COUNTS_MB = 1.1
 SHARD_BYTES = 64 * 2**20  # tokenizer.shards: auto = one shard per started 64 MiB of corpus file
 RETRY_GROWTH = 2  # a retried job asks for this much more memory and time than its last attempt
+# The Snakemake process that runs a job on a cluster node: SLURM counts its memory with the step's
+# (135 MiB measured parsing this workflow; a compact job over its estimate by 30 MiB was killed).
+JOB_PROCESS_MB = 200
 
 # How Snakemake's own report (`snakemake --report`) shows the pages and figures.
 REPORT_ENTRIES = {
@@ -293,10 +296,11 @@ class Workflow:
     def tokenize_mem_mb(self, wildcards, input, threads) -> int:
         """The reader (150 MiB measured), the eojeol counts (:data:`EOJEOL_COUNTS_MB`: they grow
         with the text), plus one tokenizer per worker process, or one for a tokenizer on its own
-        threads, at the registry's measured memory each; x1.5 for safety."""
+        threads, at the registry's measured memory each; x1.5 for safety, and the job's own
+        Snakemake process."""
         entry = TOKENIZERS[self.settings(wildcards.run)["tokenizer"]["name"]]
         eojeol_mb = EOJEOL_COUNTS_MB * self.shard_text_mb(wildcards, input)
-        return int(1.5 * (150 + eojeol_mb + entry.worker_mb * (1 if entry.own_threads else threads)))
+        return int(1.5 * (150 + eojeol_mb + entry.worker_mb * (1 if entry.own_threads else threads)) + JOB_PROCESS_MB)
 
     def matrix_mb(self, wildcards) -> float:
         """fastText's input matrix: (bucket + ~vocabulary rows) x dim floats."""
@@ -320,11 +324,11 @@ class Workflow:
     def compress_mem_mb(self, wildcards) -> int:
         """The compact step reads the kept rows, not the matrix: its libraries (~350 MiB) and
         about twice the kept rows (bench/run on full NSMC: 556-600 MiB for 178,928 rows of 100
-        floats, 433 for 60,000); x1.5 for safety."""
+        floats, 433 for 60,000); x1.5 for safety, and the job's own Snakemake process."""
         settings = self.settings(wildcards.run)
         variant = settings["compress_vectors"]["variants"][wildcards.variant]
         rows_mb = (variant["words"] + variant["buckets"]) * settings["fasttext"]["dim"] * 4 / 1e6
-        return int(1.5 * (350 + 2 * rows_mb))
+        return int(1.5 * (350 + 2 * rows_mb) + JOB_PROCESS_MB)
 
     def model_mem_mb(self, wildcards) -> int:
         """The steps after training: at most 1.5x the .bin (bench/run records each step's peak
