@@ -19,7 +19,6 @@ configfile: DEFAULT_CONFIG  # the bundled sample's runs; --configfile X runs X's
 report: "resources/report/workflow.rst"
 
 
-# config validated against its schema (defaults filled), cross-key rules checked; module-aware; a local Snakefile
 plan = workflow_for(config, workflow.overwrite_configfiles, workflow.modifier, workflow.current_basedir)
 
 
@@ -209,9 +208,10 @@ rule export_torch:
 
 rule export_static:
     input:
-        **run_files("torch_weights", "torch_vocab", "token_counts"),
+        **run_files("torch_weights", "torch_vocab", "token_counts", "tokens"),
     output:
         **run_files("static_weights", "static_tokenizer", "static_config", "static_modules", "static_stats"),
+        static_sif=directory(run_file("static_sif")),
     log:
         log_file("export_static"),
     benchmark:

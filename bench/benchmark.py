@@ -597,7 +597,7 @@ def recommended_settings(corpus: Path) -> tuple[str, dict]:
 
     (run, settings), *_ = yaml.safe_load(RECOMMENDED.read_text(encoding="utf-8"))["runs"].items()
     settings["corpus"]["path"] = str(corpus)
-    for kind in ("similarity", "analogy"):
+    for kind in ("similarity", "analogy", "sts"):
         for name, path in settings.get("evaluation", {}).get(kind, {}).items():
             settings["evaluation"][kind][name] = str(REPO / path.removeprefix("morphvec:"))  # a bundled file
     return run, settings

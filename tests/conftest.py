@@ -18,6 +18,8 @@ from morphvec import layout
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "resources" / "nsmc_sample.tsv.gz"
+KORSTS_TEST = REPO / "resources" / "eval" / "korsts" / "sts-test.tsv.gz"
+KORSTS_HEAD_PAIRS = 300  # the tiny runs' sentence pairs: KorSTS test's first
 GENSIM_DATA = Path(gensim.__file__).parent / "test" / "test_data"
 SEED_SENTENCE = "우리에게 굵직한 지혜들을 건네는 너무나 멋진 영화"
 SEED_MORPHEMES = ["우리", "에게", "굵직", "한", "지혜", "들", "을", "건네", "는", "너무나", "멋진", "영화"]
@@ -51,6 +53,10 @@ def tiny_config(workdir: Path) -> dict:
     corpus = workdir / "reviews.tsv.gz"
     corpus.write_bytes(gzip.compress(("\n".join(sample_rows(1500)) + "\n").encode("utf-8")))
     evaluation = {"samples": 200, "tolerance": 1e-5}
+    sts = workdir / "korsts" / "sts-test.tsv"  # KorSTS test's head: every tiny run scores it quickly
+    sts.parent.mkdir(exist_ok=True)
+    with gzip.open(KORSTS_TEST, "rt", encoding="utf-8") as handle:
+        sts.write_text("".join(itertools.islice(handle, KORSTS_HEAD_PAIRS + 1)), encoding="utf-8")
     return {
         "runs": {
             "ko_tiny": {
@@ -65,6 +71,7 @@ def tiny_config(workdir: Path) -> dict:
                         "family_ko": str(REPO / "resources/eval/analogy_family_ko.txt"),
                         "extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt"),
                     },
+                    "sts": {"korsts_test": str(sts)},
                     "probe_words": ["영화", "배우"],
                     "pca_words": ["영화", "배우", "감독", "최고"],
                 },
@@ -77,6 +84,7 @@ def tiny_config(workdir: Path) -> dict:
                     **evaluation,
                     "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
                     "analogy": {"extra_ko": str(REPO / "resources/eval/analogy_extra_ko.txt")},
+                    "sts": {"korsts_test": str(sts)},
                     "probe_words": ["영화", "배우"],
                     "pca_words": ["영화", "배우", "감독", "최고"],
                 },

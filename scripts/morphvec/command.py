@@ -41,7 +41,7 @@ def _verify() -> Callable:
 # name -> (what it does, the library function it runs); `run` is handled apart
 TOOLS: dict[str, tuple[str, Callable[[], Callable]]] = {
     "query": ("neighbours, analogies and similarities on any vectors morphvec writes", _query),
-    "evaluate": ("score any vectors on word-similarity and analogy files", _evaluate),
+    "evaluate": ("score any vectors on word-similarity, analogy and sentence-similarity files", _evaluate),
     "verify": ("check a finished run against its manifest (rerun it and compare every file)", _verify),
     "package": ("a finished run as a model folder to publish: `morphvec package RUN --into DIR`", _package),
 }

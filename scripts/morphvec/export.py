@@ -16,7 +16,7 @@ import numpy as np
 
 from morphvec.fasttext_torch import COMPACT_FORMAT, FORMAT
 from morphvec.formats import read_matrix, read_vocab_tsv
-from morphvec.runtime import UserInputError, atomic_open, atomic_path, read_json, require_file, write_json
+from morphvec.runtime import UserInputError, atomic_dir, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
 log = logging.getLogger("morphvec.export_torch")
@@ -182,9 +182,14 @@ def export_static(
     static_config: str | Path,
     static_modules: str | Path,
     static_stats: str | Path | None = None,
+    tokens: str | Path | None = None,
+    static_sif: str | Path | None = None,
     *,
     extend_vocabulary: bool = SCHEMA_DEFAULT,
     extend_min_count: int = SCHEMA_DEFAULT,
+    sif_a: float = SCHEMA_DEFAULT,
+    sif_components: int = SCHEMA_DEFAULT,
+    sif_documents: int = SCHEMA_DEFAULT,
 ) -> dict:
     """The static export: a folder that ``SentenceTransformer(dir)`` and
     ``StaticModel.from_pretrained(dir)`` open.
@@ -198,8 +203,12 @@ def export_static(
     sentence-transformers averages the zero row in, which shortens the vector but keeps its
     direction.  ``tokenizer.json`` is a whitespace-split word-level tokenizer (``tokenizers``),
     ``config.json`` model2vec's config, ``modules.json`` sentence-transformers' module list.
+
+    ``static_sif`` (a folder, with ``tokens``: the corpus' documents) gets the SIF flavour in the
+    same layout (:mod:`morphvec.sif`): the rows weighted ``sif_a / (sif_a + p(w))`` by their
+    share of ``token_counts``, without their components along the first ``sif_components``
+    principal directions of ``sif_documents`` of the corpus' documents.
     """
-    from safetensors.numpy import save_file
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     from morphvec.formats import open_torch_export
@@ -212,9 +221,32 @@ def export_static(
     tokenizer = Tokenizer(models.WordLevel({**index, unknown: len(index)}, unk_token=unknown))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     table = np.vstack([matrix, np.zeros((1, matrix.shape[1]), dtype=np.float32)])
-    with atomic_path(static_weights, suffix=".safetensors") as tmp:
+    _write_static_folder(table, tokenizer, static_weights, static_tokenizer, static_config, static_modules)
+    stats = {
+        "rows": int(table.shape[0]),
+        "vocabulary_rows": len(embedding.vocab),
+        "extension_rows": len(index) - len(embedding.vocab),
+        "unknown_token": unknown,
+        "extend_vocabulary": extend_vocabulary,
+        "extend_min_count": extend_min_count,
+    }
+    if static_sif is not None:
+        sif_settings = {"a": sif_a, "components": sif_components, "documents": sif_documents}
+        stats["sif"] = _export_sif(table, tokenizer, stats, token_counts, tokens, static_sif, **sif_settings)
+    log.info("static export: %s", stats)
+    if static_stats is not None:
+        write_json(static_stats, stats)
+    return stats
+
+
+def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, config_file, modules_file) -> None:
+    """One static flavour's four files: the table, the tokenizer, model2vec's config and
+    sentence-transformers' module list."""
+    from safetensors.numpy import save_file
+
+    with atomic_path(weights, suffix=".safetensors") as tmp:
         save_file({"embeddings": table}, tmp)
-    with atomic_open(static_tokenizer) as out:
+    with atomic_open(tokenizer_file) as out:
         out.write(tokenizer.to_str())
     config = {
         "model_type": "model2vec",
@@ -227,20 +259,32 @@ def export_static(
         "normalize": False,
         "embedding_dtype": "float32",
     }
-    with atomic_open(static_config) as out:
+    with atomic_open(config_file) as out:
         out.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
     modules = [{"idx": 0, "name": "0", "path": ".", "type": "sentence_transformers.models.StaticEmbedding"}]
-    with atomic_open(static_modules) as out:
+    with atomic_open(modules_file) as out:
         out.write(json.dumps(modules, indent=2) + "\n")
-    stats = {
-        "rows": int(table.shape[0]),
-        "vocabulary_rows": len(embedding.vocab),
-        "extension_rows": len(index) - len(embedding.vocab),
-        "unknown_token": unknown,
-        "extend_vocabulary": extend_vocabulary,
-        "extend_min_count": extend_min_count,
-    }
-    log.info("static export: %s", stats)
-    if static_stats is not None:
-        write_json(static_stats, stats)
-    return stats
+
+
+def _export_sif(table, tokenizer, stats, token_counts, tokens, folder, *, a, components, documents) -> dict:
+    """The SIF flavour (:mod:`morphvec.sif`) as a folder in the static export's layout, its
+    ``stats.json`` the parity flavour's ``stats`` with the SIF settings."""
+    from morphvec import sif
+    from morphvec.corpus import read_token_counts
+
+    if tokens is None:
+        raise UserInputError("the SIF flavour needs the corpus' documents", "give --tokens tokenize_corpus/tokens.txt")
+    index = tokenizer.get_vocab()
+    words = sorted(index, key=index.get)  # by row; the last is the unknown token, weighted zero
+    weights = sif.sif_weights(words, dict(read_token_counts(token_counts)), a)
+    weights[index[stats["unknown_token"]]] = 0.0
+    weighted = sif.sif_table(table, weights, np.zeros((0, table.shape[1])))
+    sample = sif.document_sample(require_file(tokens, "tokens", "run the tokenize step"), documents)
+    ids = [[index[token] for token in document if token in index] for document in sample]
+    directions = sif.common_directions(weighted, ids, components)
+    settings = {"a": a, "components": len(directions), "documents": len(sample)}
+    with atomic_dir(folder) as tmp:
+        files = [Path(tmp) / name for name in ("model.safetensors", "tokenizer.json", "config.json", "modules.json")]
+        _write_static_folder(sif.sif_table(table, weights, directions), tokenizer, *files)
+        write_json(Path(tmp) / "stats.json", {**stats, "sif": settings})
+    return settings

@@ -466,6 +466,11 @@ class StaticVectors:
         limit = self.vocabulary_rows if vocabulary_only else len(self.embeddings)
         return [i for i in ids if i != self.unknown_id and i < limit]
 
+    def unknown_share(self, texts: list[str]) -> float:
+        """The share of the texts' tokens (as ``tokenizer.json`` cuts them) that get the unknown row."""
+        ids = [i for encoded in self.ids(texts) for i in encoded]
+        return sum(1 for i in ids if i == self.unknown_id) / len(ids) if ids else 0.0
+
     def sentence_vectors(self, texts: list[str], vocabulary_only: bool = False) -> np.ndarray:
         """The mean of each text's known rows, for a batch at once: a sparse (texts x rows) matrix
         of 1/count weights times the table, so that no copy of a row per token is made."""

@@ -57,6 +57,7 @@ FILES = {
     "static_config": "export_static/config.json",
     "static_modules": "export_static/modules.json",
     "static_stats": "export_static/stats.json",
+    "static_sif": "export_static/sif",  # the SIF flavour: the same four files (morphvec/sif.py)
     # write_report
     "metrics": "report/metrics.json",
     "report_html": "report/report.html",

@@ -36,6 +36,8 @@ PACKAGE_FILES = {
     "torch_vocab": "torch/vocab.txt",
     "torch_loader": "torch/fasttext_torch.py",
 }
+# layout name -> folder inside the package (copied when the run has it: runs before v0.3 have none)
+PACKAGE_FOLDERS = {"static_sif": "sif"}
 
 # Citations of the evaluation files morphvec ships, by file name.
 CITATIONS = {
@@ -45,6 +47,11 @@ CITATIONS = {
     ),
     "analogy_family_ko.txt": "182 Korean family analogies written for morphvec (CC0).",
     "analogy_extra_ko.txt": "750 Korean analogy questions in six sections written for morphvec (CC0).",
+    **dict.fromkeys(  # KorSTS's own file names, as bundled (gzipped) or as published
+        [f"sts-{split}.tsv{gz}" for split in ("train", "dev", "test") for gz in ("", ".gz")],
+        "Jiyeon Ham, Yo Joong Choe, Kyubyong Park, Ilji Choi, Hyungjoon Soh. KorNLI and KorSTS: New Benchmark "
+        "Datasets for Korean Natural Language Understanding. Findings of EMNLP 2020 (KorSTS, CC BY-SA 4.0).",
+    ),
 }
 FASTTEXT_CITATION = (
     "Piotr Bojanowski, Edouard Grave, Armand Joulin, Tomas Mikolov. Enriching Word Vectors with Subword "
@@ -93,6 +100,7 @@ def _eval_results(metrics: dict) -> list:
                     metric_name="3CosAdd accuracy, OOV-aware",
                 )
             )
+    results += _sentence_results(metrics)
     probe = metrics.get("sentiment_probe")
     if probe and probe.get("accuracy") is not None:
         results.append(
@@ -104,6 +112,38 @@ def _eval_results(metrics: dict) -> list:
                 round(probe["accuracy"], 4),
             )
         )
+    return results
+
+
+# Each sentence-pair set's scores in the model-index, as MTEB's STS results are given (Spearman ρ of
+# the cosines, x 100); the model-free baseline is the card's table only: it is no result of the model.
+SENTENCE_METHODS = {
+    "fasttext_mean_analysed": "fastText sentence vectors, analysed input",
+    "static_mean_raw": "static export, raw input",
+    "static_mean_analysed": "static export, analysed input",
+    "static_sif_raw": "static export's SIF flavour (sif/), raw input",
+    "static_sif_analysed": "static export's SIF flavour (sif/), analysed input",
+}
+
+
+def _sentence_results(metrics: dict) -> list:
+    from huggingface_hub import EvalResult
+
+    results = []
+    for name, scored in metrics.get("sentence_similarity", {}).items():
+        for method, label in SENTENCE_METHODS.items():
+            rho = scored["methods"].get(method, {}).get("spearman")
+            if rho is not None:
+                results.append(
+                    EvalResult(
+                        "sentence-similarity",
+                        name,
+                        name,
+                        "cos_sim_spearman",
+                        round(100 * rho, 2),
+                        metric_name=f"Spearman rho x 100, {label}",
+                    )
+                )
     return results
 
 
@@ -143,6 +183,7 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
     split = Tokenizer(tokenizer["name"], tokenizer["pos"], "syllable", tokenizer["lowercase"])
     model_word = _example_word(Path(inputs["torch_vocab"]))
     evaluation_files = [Path(r["path"]).name for name, r in sorted(metrics["inputs"].items()) if name != "corpus"]
+    cited = [FASTTEXT_CITATION, *(CITATIONS[f] for f in evaluation_files if f in CITATIONS)]
     quality = metrics["quality"]
     shown = {key: settings.get(key, {}) for key in ("tokenizer", "fasttext", "trainer", "subwords") if key in settings}
     return {
@@ -163,7 +204,8 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
         "settings_yaml": yaml.safe_dump(shown, allow_unicode=True, sort_keys=True),
         "source": provenance.source(),
         "manifest_sha256": manifest_sha256,
-        "citations": [FASTTEXT_CITATION, *(CITATIONS[f] for f in evaluation_files if f in CITATIONS)],
+        "sentence_methods": SENTENCE_METHODS,
+        "citations": list(dict.fromkeys(cited)),  # once each: KorSTS's two files share one
     }
 
 
@@ -241,7 +283,11 @@ def package_model(
         for name, target in PACKAGE_FILES.items():  # copies: a card reader may edit the folder
             (Path(tmp) / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sources[name], Path(tmp) / target)
+        for name, target in PACKAGE_FOLDERS.items():
+            if inputs.get(name) and Path(inputs[name]).is_dir():
+                shutil.copytree(inputs[name], Path(tmp) / target)
         card = _card(metrics, sources, provenance.sha256(manifest), metadata)
         (Path(tmp) / "README.md").write_text(card, encoding="utf-8")
     log.info("packaged %s into %s", metrics["run"], package)
-    return {"package": str(package), "files": sorted(["README.md", *PACKAGE_FILES.values()])}
+    folders = [f"{target}/" for name, target in PACKAGE_FOLDERS.items() if (Path(package) / target).is_dir()]
+    return {"package": str(package), "files": sorted(["README.md", *PACKAGE_FILES.values(), *folders])}

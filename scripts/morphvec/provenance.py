@@ -84,7 +84,7 @@ def file_record(path: str | os.PathLike) -> dict:
 def _input_slots(settings: dict) -> Iterator[tuple[str, dict, str]]:
     """``(config key, mapping, field)`` of every file a run reads from outside ``results/``."""
     yield "corpus.path", settings["corpus"], "path"
-    for kind in ("similarity", "analogy"):
+    for kind in ("similarity", "analogy", "sts"):
         files = settings["evaluation"][kind]
         for name in files:
             yield f"evaluation.{kind}.{name}", files, name

@@ -36,6 +36,11 @@ def percent(value, digits: int = 1) -> str:
     return "–" if value is None else f"{100 * value:.{digits}f}%"
 
 
+def points(value) -> str:
+    """A correlation as sentence-similarity tables give it: ρ x 100, one decimal."""
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
 def scientific(value) -> str:
     return "–" if value is None else f"{value:.1e}"
 
@@ -65,7 +70,9 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(number=number, percent=percent, scientific=scientific, token=token, score=score)
+    environment.filters.update(
+        number=number, percent=percent, points=points, scientific=scientific, token=token, score=score
+    )
     return environment
 
 

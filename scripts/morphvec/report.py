@@ -25,7 +25,16 @@ import numpy as np
 from morphvec import analyses, formats, provenance, render
 from morphvec import plots as figures
 from morphvec.corpus import read_token_counts, read_token_tags
-from morphvec.evaluation import eojeol_candidates, evaluate, headline_scores, nearest_neighbours
+from morphvec.evaluation import (
+    eojeol_candidates,
+    evaluate,
+    evaluate_sentences,
+    headline_scores,
+    nearest_neighbours,
+    read_sentence_pairs,
+    space_encoder,
+    tokens_unknown_share,
+)
 from morphvec.parity import check_parity
 from morphvec.query import Space
 from morphvec.runtime import (
@@ -85,6 +94,12 @@ class RunContext:
         return formats.StaticVectors(self.file("static_weights", "run export_static").parent)
 
     @functools.cached_property
+    def static_sif(self) -> formats.StaticVectors | None:
+        """The SIF flavour of the static export (None for a run from before it had one)."""
+        folder = self.optional("static_sif")
+        return formats.StaticVectors(folder) if folder and Path(folder).is_dir() else None
+
+    @functools.cached_property
     def space(self) -> Space:
         """gensim's vectors as a query Space: the run's tokenizer (eojeol queries: the words the
         report asks for, cut ahead of time in :attr:`cut_words`), its tags, its output vectors."""
@@ -99,7 +114,7 @@ class RunContext:
         words), cut by the run's tokenizer in a process that has ended (see
         :class:`morphvec.tokenize.CutWords`); None for a whitespace corpus.  The first section
         asks for it, before fastText or torch is open, so that the analyser never sits beside them."""
-        from morphvec.evaluation import read_analogy_questions, read_similarity_pairs
+        from morphvec.evaluation import read_analogy_questions, read_similarity_pairs, sentence_texts
         from morphvec.tokenize import CutWords
 
         if self.corpus["tokenizer"] == "whitespace":
@@ -109,6 +124,7 @@ class RunContext:
             words.update(word for a, b, _ in read_similarity_pairs(path) for word in (a, b))
         for path in self.evaluation["analogy"].values():
             words.update(word for _, question in read_analogy_questions(path) for word in question)
+        words.update(sentence_texts(self.evaluation["sts"]))  # whole sentences, cut as the corpus was
         corpus = self.corpus
         return CutWords(
             words,
@@ -199,6 +215,36 @@ def quality_section(ctx: RunContext) -> Part:
     return {"quality": quality, "vocabulary_size": len(ctx.space.index_to_key)}, images
 
 
+def sentences_section(ctx: RunContext) -> Part:
+    """Sentence similarity on each ``evaluation.sts`` file: fastText's sentence vectors (gensim's
+    side, n-gram vectors for unknown tokens), the static export's and its SIF flavour's (unknown
+    tokens dropped), each on raw and on analysed input, beside the model-free baseline."""
+    if not ctx.evaluation["sts"]:
+        return {}, {}
+    space, static = ctx.space, ctx.static
+
+    def fasttext_knows(token: str) -> bool:
+        return space.lookup(space.unit.to_display(token)) is not None
+
+    encoders = {"fasttext_mean": space_encoder(space), "static_mean": static.sentence_vectors}
+    unknown = {
+        "fasttext_mean": lambda texts: tokens_unknown_share(texts, fasttext_knows),
+        "static_mean": static.unknown_share,
+    }
+    if ctx.static_sif is not None:  # the same rows, weighted: the same tokens unknown
+        encoders["static_sif"] = ctx.static_sif.sentence_vectors
+    cut = ctx.cut_words
+    analyse = (lambda sentence: [token for token, _ in cut(sentence)]) if cut is not None else None
+    scored = {
+        name: evaluate_sentences(read_sentence_pairs(path), encoders, analyse, unknown)
+        for name, path in ctx.evaluation["sts"].items()
+    }
+    found = {"sentence_similarity": scored}
+    if ctx.static_sif is not None:  # the flavour's settings, beside its figures
+        found["static_sif"] = read_json(Path(ctx.optional("static_sif")) / "stats.json")["sif"]
+    return found, {}
+
+
 def neighbours_section(ctx: RunContext) -> Part:
     """Nearest neighbours among all words, among content words (each token's dominant tag), and
     in the IN-OUT space (words that occur with the probe)."""
@@ -214,7 +260,7 @@ def neighbours_section(ctx: RunContext) -> Part:
 def inputs_section(ctx: RunContext) -> Part:
     """Every input file this report's numbers come from, with size and SHA-256."""
     inputs = {"corpus": ctx.corpus.get("corpus_file") or {"path": ctx.corpus["corpus"]}}
-    for kind in ("similarity", "analogy"):
+    for kind in ("similarity", "analogy", "sts"):
         for name, path in ctx.evaluation[kind].items():
             inputs[f"{kind}:{name}"] = provenance.file_record(path)
     if ctx.optional("finetune_stats") is not None:
@@ -273,16 +319,22 @@ def _probe(ctx: RunContext, embedding) -> dict | None:
     texts, labels = analyses.probe_documents(ctx.file("tokens"), ctx.file("labels"), settings["max_documents"], seed)
     if not texts:
         return None
-    sentence_vectors = embedding.sentence_vectors(texts).numpy()
+    sentence_vectors = np.asarray(embedding.sentence_vectors(texts))  # torch's tensor, or a static table's array
     return analyses.sentiment_probe(
         sentence_vectors, labels, settings["negative_max"], settings["positive_min"], settings["test_share"], seed
     )
 
 
 def sentiment_section(ctx: RunContext) -> Part:
-    """Logistic regression on the torch export's sentence vectors, when the corpus has labels."""
+    """Logistic regression on the torch export's sentence vectors, when the corpus has labels, and
+    on the static export's SIF flavour (the same documents and split, its vectors as they come)."""
     probe = _probe(ctx, ctx.torch_embedding)
-    return ({"sentiment_probe": probe} if probe is not None else {}), {}
+    if probe is None:
+        return {}, {}
+    found = {"sentiment_probe": probe}
+    if ctx.static_sif is not None and "accuracy" in probe:
+        found["sentiment_probe_sif"] = _probe(ctx, ctx.static_sif)
+    return found, {}
 
 
 def finetune_section(ctx: RunContext) -> Part:
@@ -353,6 +405,7 @@ def compression_section(ctx: RunContext) -> Part:
 SECTIONS = (
     parity_section,
     quality_section,
+    sentences_section,
     neighbours_section,
     inputs_section,
     corpus_section,

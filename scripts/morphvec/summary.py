@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 from morphvec import outputs, render
+from morphvec.evaluation.sentences import BASELINE
 from morphvec.runtime import UserInputError, atomic_open, read_json, require_file
 
 log = logging.getLogger("morphvec.summary")
@@ -85,6 +86,57 @@ def _difference_from_first(name: str, m: dict, first: dict) -> dict:
     }
 
 
+# The sentence-similarity methods the summary lists per pair file: the run's own sentence vectors
+# (analysed input, compared between runs), what users of the static export get (raw input), and
+# the model-free baseline (the same for every run: the figure to beat).
+STS_HEADLINE = "fasttext_mean_analysed"
+STS_COLUMNS = {
+    "_sts_fasttext_analysed": STS_HEADLINE,
+    "_sts_static_raw": "static_mean_raw",
+    "_sts_sif_analysed": "static_sif_analysed",
+    "_sts_baseline": BASELINE,
+}
+
+
+def _sentence_columns(name: str) -> list[str]:
+    return [
+        f"{name}_sts_fasttext_analysed", f"{name}_sts_fasttext_analysed_low", f"{name}_sts_fasttext_analysed_high",
+        f"{name}_sts_difference", f"{name}_sts_difference_low", f"{name}_sts_difference_high",
+        f"{name}_sts_static_raw", f"{name}_sts_sif_analysed", f"{name}_sts_baseline",
+    ]  # fmt: skip
+
+
+def _first_to_score(metrics: dict[str, dict]) -> dict[str, dict]:
+    """Each sentence-pair file by name, with the metrics of the config's first run that scored it
+    (the runs compared with it: a run without the file, an English one, comes first alphabetically)."""
+    first: dict[str, dict] = {}
+    for m in metrics.values():
+        for name in m.get("sentence_similarity", {}):
+            first.setdefault(name, m)
+    return dict(sorted(first.items()))
+
+
+def _sentence_cells(name: str, m: dict, first: dict) -> dict:
+    """A run's ρ on one sentence-pair file, and its paired difference from the first run's (both
+    runs' cosines on the same resamples of the pairs; only when both scored the same file)."""
+    from morphvec.evaluation import spearman_interval
+
+    ours, theirs = (d.get("sentence_similarity", {}).get(name, {}) for d in (m, first))
+    methods = ours.get("methods", {})
+    row = {f"{name}{suffix}": methods.get(method, {}).get("spearman") for suffix, method in STS_COLUMNS.items()}
+    low, high = methods.get(STS_HEADLINE, {}).get("spearman_interval") or (None, None)
+    row[f"{name}_sts_fasttext_analysed_low"], row[f"{name}_sts_fasttext_analysed_high"] = low, high
+    key = f"sts:{name}"
+    same_file = m is not first and m.get("inputs", {}).get(key) == first.get("inputs", {}).get(key)
+    cosines = [d.get("cosines", {}).get(STS_HEADLINE) for d in (ours, theirs)]
+    rho = [d.get("methods", {}).get(STS_HEADLINE, {}).get("spearman") for d in (ours, theirs)]
+    if same_file and None not in (*cosines, *rho) and len(cosines[0]) == len(cosines[1]):
+        interval = spearman_interval(ours["gold_scores"], *cosines) or [None, None]
+        row[f"{name}_sts_difference"] = round(rho[0] - rho[1], 4)
+        row[f"{name}_sts_difference_low"], row[f"{name}_sts_difference_high"] = interval
+    return row
+
+
 def summary_rows(
     metrics: dict[str, dict],
     settings: dict[str, dict],
@@ -97,6 +149,7 @@ def summary_rows(
                "train_seconds", "parity_max_abs_diff", "parity_tolerance", "parity_passed"]  # fmt: skip
     similarity_sets = sorted({n for m in metrics.values() for n in m["quality"]["similarity"]})
     analogy_sets = sorted({n for m in metrics.values() for n in m["quality"]["analogy"]})
+    sentence_sets = _first_to_score(metrics)
     for name in similarity_sets:
         columns += [f"{name}_spearman", f"{name}_spearman_subword", f"{name}_spearman_subword_low"]
         columns += [f"{name}_spearman_subword_high", f"{name}_difference_subword", f"{name}_difference_subword_low"]
@@ -104,6 +157,8 @@ def summary_rows(
     for name in analogy_sets:
         columns += [f"{name}_accuracy", f"{name}_accuracy_subword", f"{name}_accuracy_eojeol", f"{name}_coverage"]
         columns += [f"{name}_distance_subword", f"{name}_distance_eojeol"]
+    for name in sentence_sets:
+        columns += _sentence_columns(name)
     columns += ["sentiment_accuracy", "sentiment_majority_baseline"]
     first = next(iter(metrics.values()), None)
     rows = []
@@ -140,6 +195,8 @@ def summary_rows(
             for protocol in ("subword", "eojeol"):
                 measured = m["quality"].get(f"analogy_{protocol}", {}).get(name, {})
                 row[f"{name}_distance_{protocol}"] = measured.get("distance")
+        for name, first_to_score in sentence_sets.items():
+            row.update(_sentence_cells(name, m, first_to_score))
         probe = m.get("sentiment_probe") or {}
         row["sentiment_accuracy"] = probe.get("accuracy")
         row["sentiment_majority_baseline"] = probe.get("majority_baseline")
@@ -164,6 +221,13 @@ TITLES = {
     "sentiment_majority_baseline": "sentiment majority baseline",
 }
 SUFFIX_TITLES = {
+    "_sts_fasttext_analysed_low": "sentence ρ × 100: 95% interval",
+    "_sts_fasttext_analysed": "sentence ρ × 100, fastText, analysed input",
+    "_sts_difference_low": "sentence ρ × 100 difference: paired 95% interval",
+    "_sts_difference": "sentence ρ × 100, fastText, analysed input: difference from the first run",
+    "_sts_static_raw": "sentence ρ × 100, static export, raw input",
+    "_sts_sif_analysed": "sentence ρ × 100, SIF flavour, analysed input",
+    "_sts_baseline": "sentence ρ × 100, no model (character n-gram TF-IDF)",
     "_spearman_subword_low": "ρ, all pairs (subword): 95% interval",
     "_difference_subword_low": "difference: paired 95% interval",
     "_difference_subword": "ρ, all pairs (subword): difference from the first run",
@@ -236,6 +300,8 @@ def _page_cell(column: str, value, row: list | None = None, columns: list[str] |
         return f"{value:,.1f}"
     if column == "export_bytes":
         return f"{value / 1e6:,.1f}"
+    if "_sts_" in column:  # sentence similarity as its tables give it: ρ x 100
+        return _points_cell(column, value, row, columns)
     if columns and _is_interval(column, columns):  # "low to high"
         signed = "+.3f" if "_difference_" in column else ".3f"
         return f"{value:{signed}} to {row[columns.index(column.removesuffix('_low') + '_high')]:{signed}}"
@@ -244,6 +310,13 @@ def _page_cell(column: str, value, row: list | None = None, columns: list[str] |
     if column.endswith("_coverage"):
         return render.percent(value)
     return render.number(value) if not isinstance(value, str) else value
+
+
+def _points_cell(column: str, value, row: list | None, columns: list[str] | None) -> str:
+    signed = "+.1f" if "_difference" in column else ".1f"
+    if columns and _is_interval(column, columns):
+        return f"{100 * value:{signed}} to {100 * row[columns.index(column.removesuffix('_low') + '_high')]:{signed}}"
+    return f"{100 * value:{signed}}"
 
 
 # What each column means, for the page (by name, else by suffix).
@@ -263,6 +336,18 @@ EXPLANATIONS = {
     "sentiment_majority_baseline": "accuracy of always answering the larger class",
 }
 SUFFIX_EXPLANATIONS = {
+    "_sts_fasttext_analysed_low": "bootstrap over the sentence pairs (2,000 resamples, percentile)",
+    "_sts_fasttext_analysed_high": "the interval's upper bound",
+    "_sts_fasttext_analysed": "Spearman ρ x 100 of the cosine of fastText's sentence vectors (mean of unit "
+    "vectors, sentences cut as the corpus was) against the gold scores",
+    "_sts_difference_low": "the same resamples scored by both runs: an interval that holds 0 is no evidence "
+    "that either run is better",
+    "_sts_difference_high": "the paired interval's upper bound",
+    "_sts_difference": "this run's sentence ρ x 100 minus that of the config's first run that scored the same file",
+    "_sts_static_raw": "the static export's sentence vectors on raw text, as sentence-transformers and model2vec "
+    "users call encode",
+    "_sts_sif_analysed": "the static export's SIF flavour (export_static/sif) on text cut as the corpus was",
+    "_sts_baseline": "TF-IDF of character 2-4-grams, no model: the figure to beat",
     "_spearman_subword_low": "bootstrap over the pairs (2,000 resamples, percentile): where ρ of the same model "
     "on another draw of such pairs would fall",
     "_spearman_subword_high": "the interval's upper bound",

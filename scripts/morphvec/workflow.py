@@ -203,6 +203,7 @@ class Workflow:
         names = ["tokens", "token_stats", "token_counts", "labels", "eojeol_counts", "model_bin", "train_stats"]
         names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
         names += ["torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer", "static_stats"]
+        names += ["static_sif"]
         if self.is_activated(run, "finetune_word2vec"):
             names += ["finetune_model", "finetune_stats"]
         inputs: dict[str, Any] = {name: run_file(name).format(run=run) for name in names}
@@ -229,7 +230,7 @@ class Workflow:
     def package_inputs(self, wildcards) -> dict[str, str]:
         """What the published folder holds and its card cites."""
         names = ["model_bin", "torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer"]
-        names += ["static_config", "static_modules", "static_stats", "metrics", "manifest"]
+        names += ["static_config", "static_modules", "static_stats", "static_sif", "metrics", "manifest"]
         return {name: run_file(name).format(run=wildcards.run) for name in names}
 
     def summary_inputs(self) -> dict[str, list[str]]:
