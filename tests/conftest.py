@@ -64,6 +64,7 @@ def tiny_config(workdir: Path) -> dict:
                 "tokenizer": {"shards": 2},
                 "fasttext": dict(TINY_FASTTEXT),
                 "compress_vectors": {"activate": True, "variants": {"small": TINY_COMPACT}},
+                "export_static": {"sif_components": 1},  # the SIF flavour's common direction, tested
                 "evaluation": {
                     **evaluation,
                     "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},
