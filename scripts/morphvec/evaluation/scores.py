@@ -172,5 +172,5 @@ evaluate_vectors.option_help = {
     "format": "the format of --vectors (auto: from the name and content)",
     "trust_pickle": "open gensim .kv/.model files, which are pickles (only files you made yourself)",
     "tokenizer": "the run's tokenizer (mecab or kiwi): adds the eojeol protocol, words that are not tokens cut "
-    "into morphemes and composed",
+    "into morphemes and composed, and the sentence pairs' analysed input",
 }
