@@ -235,12 +235,16 @@ def space_encoder(space) -> Encoder:
     or a zero one, is left out, as fastText leaves it out), zero for a sentence with none."""
 
     def encode(texts: list[str]) -> np.ndarray:
+        units: dict[str, np.ndarray | None] = {}  # each distinct token looked up once (an unknown one is costly)
+        for token in {token for text in texts for token in text.split()}:
+            vector = space.token_vector(space.unit.to_display(token))
+            norm = float(np.linalg.norm(vector)) if vector is not None else 0.0
+            units[token] = vector / norm if norm > 0 else None
         rows = np.zeros((len(texts), space.vectors.shape[1]), dtype=np.float32)
         for row, text in enumerate(texts):
-            vectors = [space.token_vector(space.unit.to_display(token)) for token in text.split()]
-            units = [v / norm for v in vectors if v is not None and (norm := float(np.linalg.norm(v))) > 0]
-            if units:
-                rows[row] = np.mean(units, axis=0)
+            found = [unit for token in text.split() if (unit := units[token]) is not None]
+            if found:
+                rows[row] = np.mean(found, axis=0)
         return rows
 
     return encode
