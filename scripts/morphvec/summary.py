@@ -107,8 +107,9 @@ def _sentence_columns(name: str) -> list[str]:
 
 
 def _first_to_score(metrics: dict[str, dict]) -> dict[str, dict]:
-    """Each sentence-pair file by name, with the metrics of the config's first run that scored it
-    (the runs compared with it: a run without the file, an English one, comes first alphabetically)."""
+    """Each sentence-pair file by name, with the metrics of the config's first run that scored it:
+    the reference of the paired differences (a run that did not score it, an English one sorted
+    first, is passed over)."""
     first: dict[str, dict] = {}
     for m in metrics.values():
         for name in m.get("sentence_similarity", {}):
