@@ -241,7 +241,7 @@ rule write_report:
     conda:
         "envs/report.yaml"
     resources:
-        mem_mb=plan.grows(plan.model_mem_mb),
+        mem_mb=plan.grows(plan.report_mem_mb),
         runtime=plan.grows(60),
     params:
         evaluation=plan.setting("evaluation"),

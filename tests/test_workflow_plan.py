@@ -42,7 +42,7 @@ def test_resources_follow_the_settings(tmp_path):
     small = plan_of({"fasttext": {"bucket": 100_000, "dim": 100}}, tmp_path)
     gensim = plan_of({"fasttext": {"bucket": 100_000, "dim": 100}, "trainer": "gensim"}, tmp_path)
     assert small.fasttext_mem_mb(W) == 1120 and gensim.fasttext_mem_mb(W) == 1240  # matrix once / twice
-    assert small.model_mem_mb(W) == 1180
+    assert small.model_mem_mb(W) == 1180 and small.report_mem_mb(W) == 1180 + 300 + 200  # + the job process
     kiwi = plan_of({"tokenizer": {"name": "kiwi"}}, tmp_path)
     # Kiwi on its own threads holds one model (557 MiB) whatever the threads; MeCab one per worker (154);
     # beside them the eojeol counts, 1.1 MiB per MB of text (a .gz holds 4x its size)

@@ -336,6 +336,13 @@ class Workflow:
         against it), plus headroom for the interpreter and its libraries."""
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
 
+    def report_mem_mb(self, wildcards) -> int:
+        """The report: the models, as the steps after training, and beside them the sentence
+        section's bootstrap and TF-IDF (+280 MiB at its peak on the bundled run's 2,879 KorSTS
+        pairs) and the job's own Snakemake process (a tiny run's report, asked 1,021 MiB, was
+        killed at 1,045 by the test cluster)."""
+        return self.model_mem_mb(wildcards) + 300 + JOB_PROCESS_MB
+
 
 def check_snakefile_source(basedir: Any) -> None:
     """Stop unless the Snakefile is a local file beside this library (a checkout's ``scripts/``, or
