@@ -208,7 +208,7 @@ rule export_torch:
 
 rule export_static:
     input:
-        **run_files("torch_weights", "torch_vocab", "token_counts", "tokens"),
+        **run_files("torch_weights", "torch_vocab", "token_counts", "tokens", "token_stats", "eojeol_counts"),
     output:
         **run_files("static_weights", "static_tokenizer", "static_config", "static_modules", "static_stats"),
         static_sif=directory(run_file("static_sif")),
@@ -219,7 +219,7 @@ rule export_static:
     conda:
         "envs/report.yaml"
     resources:
-        mem_mb=plan.grows(plan.model_mem_mb),
+        mem_mb=plan.grows(plan.static_mem_mb),
         runtime=plan.grows(30),
     params:
         config=plan.options("export_static"),

@@ -375,7 +375,7 @@ def test_a_torch_vocabulary_with_a_word_twice_is_named(capsys, tiny_pipeline, tm
     words[5] = words[3]
     (export / "vocab.txt").write_text("\n".join(words), encoding="utf-8")
     argv = ["--torch-weights", str(export / "embeddings.safetensors"), "--torch-vocab", str(export / "vocab.txt")]
-    argv += ["--token-counts", str(tiny_pipeline["token_counts"])]
+    argv += ["--token-counts", str(tiny_pipeline["token_counts"]), "--no-raw-text"]
     for name in ("static_weights", "static_tokenizer", "static_config", "static_modules"):
         argv += [f"--{name.replace('_', '-')}", str(tmp_path / "static" / Path(tiny_pipeline[name]).name)]
     err = one_message(capsys, run_cli(export_static, argv))

@@ -55,9 +55,11 @@ def test_model2vec_gives_fasttexts_sentence_vectors_and_drops_unknown_tokens(sta
     assert np.abs(model.encode(texts) - fasttext_sentences(fasttext_model, texts)).max() <= 1e-5
     # Every corpus type has a row (the extension), so whole documents match too, rare words included.
     assert np.abs(model.encode(documents) - fasttext_sentences(fasttext_model, documents)).max() <= 1e-5
-    # A word the corpus never had is unknown: model2vec leaves it out of the mean.
+    # A word with a character the corpus never had (and not Hangul) is unknown: model2vec leaves
+    # it out of the mean.  An unseen Korean word is cut into word pieces instead (test_raw_text.py).
     known = texts[0]
-    assert np.allclose(model.encode([known + " 처음보는말뭉치"]), model.encode([known]), atol=1e-6)
+    assert np.allclose(model.encode([known + " 鬱陶"]), model.encode([known]), atol=1e-6)
+    assert not np.allclose(model.encode([known + " 처음보는말뭉치"]), model.encode([known]), atol=1e-6)
 
 
 def test_the_extension_adds_the_corpus_types_below_min_count(static_dir, tiny_pipeline, fasttext_model):

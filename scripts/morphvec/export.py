@@ -16,6 +16,7 @@ import numpy as np
 
 from morphvec.fasttext_torch import COMPACT_FORMAT, FORMAT
 from morphvec.formats import read_matrix, read_vocab_tsv
+from morphvec.raw_text import PIECE_PREFIX, flavour_tokenizer
 from morphvec.runtime import UserInputError, atomic_dir, atomic_open, atomic_path, read_json, require_file, write_json
 from morphvec.schema import SCHEMA_DEFAULT, configured
 
@@ -184,9 +185,14 @@ def export_static(
     static_stats: str | Path | None = None,
     tokens: str | Path | None = None,
     static_sif: str | Path | None = None,
+    token_stats: str | Path | None = None,
+    eojeol_counts: str | Path | None = None,
     *,
     extend_vocabulary: bool = SCHEMA_DEFAULT,
     extend_min_count: int = SCHEMA_DEFAULT,
+    raw_text: bool = SCHEMA_DEFAULT,
+    raw_eojeol_min_count: int = SCHEMA_DEFAULT,
+    raw_pieces: int = SCHEMA_DEFAULT,
     sif_a: float = SCHEMA_DEFAULT,
     sif_components: int = SCHEMA_DEFAULT,
     sif_documents: int = SCHEMA_DEFAULT,
@@ -201,42 +207,95 @@ def export_static(
     tokens.  So the plain mean of a text's rows is fastText's ``get_sentence_vector`` (the mean
     of unit word vectors) for text split the way the corpus was: model2vec drops unknown tokens;
     sentence-transformers averages the zero row in, which shortens the vector but keeps its
-    direction.  ``tokenizer.json`` is a whitespace-split word-level tokenizer (``tokenizers``),
+    direction.  ``tokenizer.json`` is a whitespace-split tokenizer (``tokenizers``),
     ``config.json`` model2vec's config, ``modules.json`` sentence-transformers' module list.
+
+    ``raw_text`` (a run cut by an analyser; needs ``token_stats`` and ``eojeol_counts``) adds
+    rows for raw, unanalysed text (:mod:`morphvec.raw_text`): the corpus' eojeol seen at least
+    ``raw_eojeol_min_count`` times, composed from their morphemes, and ``raw_pieces`` trained
+    word pieces (plus the corpus' characters) for any other eojeol.
 
     ``static_sif`` (a folder, with ``tokens``: the corpus' documents) gets the SIF flavour in the
     same layout (:mod:`morphvec.sif`): the rows weighted ``sif_a / (sif_a + p(w))`` by their
     share of ``token_counts``, without their components along the first ``sif_components``
     principal directions of ``sif_documents`` of the corpus' documents.
     """
-    from tokenizers import Tokenizer, models, pre_tokenizers
-
     from morphvec.formats import open_torch_export
 
+    if raw_text and (token_stats is None or eojeol_counts is None):
+        raise UserInputError(
+            "the raw-text rows need the corpus' token statistics and eojeol counts",
+            "give --token-stats and --eojeol-counts (tokenize_corpus/stats.json, eojeol_counts.tsv; --run-dir "
+            "gives both), or --no-raw-text",
+        )
+    corpus = read_json(require_file(token_stats, "token statistics", "run the tokenize step")) if raw_text else {}
+    raw_text = raw_text and corpus.get("tokenizer", "whitespace") != "whitespace"  # eojeol are the tokens there
+    # The analyser first, in a process that ends before the torch export is opened (memory).
+    analysed = _analysed_eojeol(corpus, eojeol_counts, raw_eojeol_min_count) if raw_text else None
     embedding = open_torch_export(require_file(torch_weights, "torch export", "run export_torch"))
     require_file(torch_vocab, "torch vocabulary", "run export_torch")
     words, matrix = _static_rows(embedding, token_counts, extend_vocabulary, extend_min_count)
-    unknown = STATIC_UNKNOWN if STATIC_UNKNOWN not in words else f"{STATIC_UNKNOWN}_morphvec"
-    index = {word: i for i, word in enumerate(words)}
-    tokenizer = Tokenizer(models.WordLevel({**index, unknown: len(index)}, unk_token=unknown))
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    table = np.vstack([matrix, np.zeros((1, matrix.shape[1]), dtype=np.float32)])
-    _write_static_folder(table, tokenizer, static_weights, static_tokenizer, static_config, static_modules)
+    layer = None
+    if analysed is not None:
+        from morphvec.raw_text import build_raw_text
+
+        counts, analyses = analysed
+        layer = build_raw_text(words, counts, analyses, raw_eojeol_min_count, raw_pieces, _text_vectors(embedding))
+    keys = words + (layer.keys if layer else [])
+    unknown = STATIC_UNKNOWN if STATIC_UNKNOWN not in keys else f"{STATIC_UNKNOWN}_morphvec"
+    tokenizer = flavour_tokenizer(keys, unknown, layer is not None, corpus.get("lowercase", False))
+    _write_static_folder(
+        _flavour_table(matrix, layer), tokenizer, static_weights, static_tokenizer, static_config, static_modules
+    )
     stats = {
-        "rows": int(table.shape[0]),
+        "rows": len(keys) + 1,
         "vocabulary_rows": len(embedding.vocab),
-        "extension_rows": len(index) - len(embedding.vocab),
+        "extension_rows": len(words) - len(embedding.vocab),
         "unknown_token": unknown,
         "extend_vocabulary": extend_vocabulary,
         "extend_min_count": extend_min_count,
+        "raw_text": layer.stats if layer else None,
     }
     if static_sif is not None:
         sif_settings = {"a": sif_a, "components": sif_components, "documents": sif_documents}
-        stats["sif"] = _export_sif(table, tokenizer, stats, token_counts, tokens, static_sif, **sif_settings)
+        stats["sif"] = _export_sif(
+            matrix, words, layer, tokenizer, stats, token_counts, tokens, static_sif, **sif_settings
+        )
     log.info("static export: %s", stats)
     if static_stats is not None:
         write_json(static_stats, stats)
     return stats
+
+
+def _analysed_eojeol(corpus: dict, eojeol_counts, min_count: int) -> tuple[list, dict]:
+    """The corpus' eojeol counts and the analyses :mod:`morphvec.raw_text` needs, cut by the run's
+    analyser (as the corpus was) in a process of its own, as keys of the static table."""
+    from morphvec.corpus import read_token_counts
+    from morphvec.jamo import from_jamo
+    from morphvec.raw_text import eojeol_to_analyse
+    from morphvec.tokenize import CutWords
+
+    counts = read_token_counts(require_file(eojeol_counts, "eojeol counts", "run the tokenize step"))
+    wanted = eojeol_to_analyse(counts, min_count)
+    unit = corpus.get("unit", "syllable")
+    cut = CutWords(wanted, corpus["tokenizer"], corpus.get("pos", False), unit, corpus.get("lowercase", False))
+    key = from_jamo if unit == "jamo" else str  # the static table's keys are in ordinary Hangul
+    return counts, {word: [key(token) for token, _ in cut(word)] for word in wanted}
+
+
+def _text_vectors(embedding):
+    """Texts -> fastText's vectors of them (the word's row, or its n-grams'), in the model's unit."""
+    from morphvec.jamo import to_jamo
+
+    spell = to_jamo if embedding.jamo else str
+    return lambda texts: embedding.word_vectors([spell(text) for text in texts]).detach().numpy() if texts else []
+
+
+def _flavour_table(matrix: np.ndarray, layer, prior: np.ndarray | None = None) -> np.ndarray:
+    """A flavour's whole table: its token rows, the raw-text rows made from them (and from the
+    pieces' ``prior`` as the flavour transforms rows), the zero row."""
+    parts = [matrix] + ([layer.rows(matrix, prior)] if layer else [])
+    return np.vstack([*parts, np.zeros((1, matrix.shape[1]), dtype=np.float32)])
 
 
 def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, config_file, modules_file) -> None:
@@ -251,7 +310,7 @@ def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, 
     config = {
         "model_type": "model2vec",
         "architectures": ["StaticModel"],
-        "tokenizer_name": "morphvec (word-level, whitespace-split tokens of the run's tokenizer)",
+        "tokenizer_name": "morphvec (whitespace-split: the run's morphemes; with raw-text rows eojeol and word pieces)",
         "apply_pca": None,
         "apply_zipf": None,
         "hidden_dim": int(table.shape[1]),
@@ -266,25 +325,32 @@ def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, 
         out.write(json.dumps(modules, indent=2) + "\n")
 
 
-def _export_sif(table, tokenizer, stats, token_counts, tokens, folder, *, a, components, documents) -> dict:
+def _export_sif(
+    matrix, words, layer, tokenizer, stats, token_counts, tokens, folder, *, a, components, documents
+) -> dict:
     """The SIF flavour (:mod:`morphvec.sif`) as a folder in the static export's layout, its
-    ``stats.json`` the parity flavour's ``stats`` with the SIF settings."""
+    ``stats.json`` the parity flavour's ``stats`` with the SIF settings; the raw-text rows are
+    made from its own rows."""
     from morphvec import sif
     from morphvec.corpus import read_token_counts
 
     if tokens is None:
         raise UserInputError("the SIF flavour needs the corpus' documents", "give --tokens tokenize_corpus/tokens.txt")
-    index = tokenizer.get_vocab()
-    words = sorted(index, key=index.get)  # by row; the last is the unknown token, weighted zero
-    weights = sif.sif_weights(words, dict(read_token_counts(token_counts)), a)
-    weights[index[stats["unknown_token"]]] = 0.0
-    weighted = sif.sif_table(table, weights, np.zeros((0, table.shape[1])))
+    counts = dict(read_token_counts(token_counts))
+    weights = sif.sif_weights(words, counts, a)
+    weighted = sif.sif_table(matrix, weights, np.zeros((0, matrix.shape[1])))
     sample = sif.document_sample(require_file(tokens, "tokens", "run the tokenize step"), documents)
+    index = {word: i for i, word in enumerate(words)}
     ids = [[index[token] for token in document if token in index] for document in sample]
     directions = sif.common_directions(weighted, ids, components)
     settings = {"a": a, "components": len(directions), "documents": len(sample)}
+    prior = None
+    if layer:  # a piece's prior is weighted as the token of its text would be ("##다" as 다)
+        texts = [piece.removeprefix(PIECE_PREFIX) for piece in layer.pieces]
+        prior = sif.sif_table(layer.prior, sif.sif_weights(texts, counts, a), directions)
+    table = _flavour_table(sif.sif_table(matrix, weights, directions), layer, prior)
     with atomic_dir(folder) as tmp:
         files = [Path(tmp) / name for name in ("model.safetensors", "tokenizer.json", "config.json", "modules.json")]
-        _write_static_folder(sif.sif_table(table, weights, directions), tokenizer, *files)
+        _write_static_folder(table, tokenizer, *files)
         write_json(Path(tmp) / "stats.json", {**stats, "sif": settings})
     return settings

@@ -205,8 +205,19 @@ def _view(metrics: dict, inputs: dict, manifest_sha256: str, metadata: str) -> d
         "source": provenance.source(),
         "manifest_sha256": manifest_sha256,
         "sentence_methods": SENTENCE_METHODS,
+        "raw_agreement": _raw_agreement(metrics),
         "citations": list(dict.fromkeys(cited)),  # once each: KorSTS's two files share one
     }
+
+
+def _raw_agreement(metrics: dict) -> dict | None:
+    """The report's measure of raw text through the static export (the first sentence-pair file
+    that has it): its cosine to fastText's vector of the analysed text."""
+    for name, scored in metrics.get("sentence_similarity", {}).items():
+        agreement = scored["methods"].get("static_mean_raw", {}).get("raw_agreement")
+        if agreement:
+            return {"file": name, **agreement}
+    return None
 
 
 def _card(metrics: dict, inputs: dict, manifest_sha256: str, metadata: dict) -> str:

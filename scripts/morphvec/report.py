@@ -235,13 +235,17 @@ def sentences_section(ctx: RunContext) -> Part:
         encoders["static_sif"] = ctx.static_sif.sentence_vectors
     cut = ctx.cut_words
     analyse = (lambda sentence: [token for token, _ in cut(sentence)]) if cut is not None else None
+    # raw text through a static flavour should give what the analysed text gives: for the parity
+    # flavour, fastText's vector; for the SIF one, its own
+    references = {"static_mean": "fasttext_mean", "static_sif": "static_sif"}
     scored = {
-        name: evaluate_sentences(read_sentence_pairs(path), encoders, analyse, unknown)
+        name: evaluate_sentences(read_sentence_pairs(path), encoders, analyse, unknown, references)
         for name, path in ctx.evaluation["sts"].items()
     }
     found = {"sentence_similarity": scored}
     if ctx.static_sif is not None:  # the flavour's settings, beside its figures
         found["static_sif"] = read_json(Path(ctx.optional("static_sif")) / "stats.json")["sif"]
+    found["static_raw_text"] = read_json(ctx.file("static_stats")).get("raw_text")
     return found, {}
 
 

@@ -176,7 +176,7 @@ class CutWords:
             try:
                 self._cut = pool.submit(_cut_words, unique, name, pos, unit, lowercase).result()
             except BrokenProcessPool as error:
-                raise worker_died(f"the {name} analyser process (cutting the evaluation words)", error) from None
+                raise worker_died(f"the {name} analyser process (cutting words ahead of time)", error) from None
 
     def __call__(self, word: str) -> list[tuple[str, str | None]]:
         try:

@@ -336,6 +336,14 @@ class Workflow:
         against it), plus headroom for the interpreter and its libraries."""
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
 
+    def static_mem_mb(self, wildcards) -> int:
+        """The static export: the models, as the steps after training, plus the raw-text rows'
+        analyser (its own process, ended before the torch export is opened) and the job's process."""
+        settings = self.settings(wildcards.run)
+        entry = TOKENIZERS.get(settings["tokenizer"]["name"])
+        analyser = entry.worker_mb if entry and settings["export_static"]["raw_text"] else 0
+        return self.model_mem_mb(wildcards) + analyser + JOB_PROCESS_MB
+
     def report_mem_mb(self, wildcards) -> int:
         """The report: the models, as the steps after training, and beside them the sentence
         section's bootstrap and TF-IDF (+280 MiB at its peak on the bundled run's 2,879 KorSTS

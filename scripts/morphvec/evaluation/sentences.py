@@ -183,30 +183,40 @@ def evaluate_sentences(
     encoders: dict[str, Encoder],
     analyse: Callable[[str], Sequence[str]] | None = None,
     unknown: dict[str, Callable[[list[str]], float]] | None = None,
+    raw_references: dict[str, str] | None = None,
 ) -> dict:
     """ρ of every method on one pair file (module docstring).  ``encoders``: the run's ways to
     make sentence vectors by name (``fasttext_mean``, ``static_mean``, ``static_sif``), each
     given whitespace-separated token strings; ``analyse``: a sentence to the model's tokens
     (None: raw input only, as for a whitespace corpus); ``unknown``: by encoder, the share of a
-    list of token strings' tokens it has no row for."""
+    list of token strings' tokens it has no row for; ``raw_references``: by encoder, the encoder
+    whose vector of the *analysed* sentence its raw-text vector should equal (``raw_agreement``:
+    the cosines' mean, 1st percentile and minimum over the file's sentences)."""
     inputs = {"raw": pairs.sentences}
     if analyse is not None:
         inputs["analysed"] = [" ".join(analyse(sentence)) for sentence in pairs.sentences]
     n = len(pairs.first)
     cosines = {BASELINE: char_tfidf_cosines(pairs)}
-    unknown_shares = {}
+    unknown_shares, vectors = {}, {}
     for name, encode in encoders.items():
         for kind, texts in inputs.items():
-            vectors = encode(texts)
             method = f"{name}_{kind}"
-            cosines[method] = row_cosines(vectors[:n], vectors[n:])
+            vectors[method] = encode(texts)
+            cosines[method] = row_cosines(vectors[method][:n], vectors[method][n:])
             if unknown and name in unknown:
                 unknown_shares[method] = round(unknown[name](texts), 6)
+    agreement = {
+        f"{name}_raw": raw_agreement(vectors[f"{name}_raw"], vectors[f"{reference}_analysed"], reference)
+        for name, reference in (raw_references or {}).items()
+        if f"{name}_raw" in vectors and f"{reference}_analysed" in vectors
+    }
     methods = {}
     for method, values in cosines.items():
         methods[method] = _scored(pairs.gold, values)
         if method in unknown_shares:
             methods[method]["tokens_unknown_share"] = unknown_shares[method]
+        if method in agreement:
+            methods[method]["raw_agreement"] = agreement[method]
     return {
         "pairs": n,
         "scale": list(pairs.scale) if pairs.scale else None,
@@ -215,6 +225,19 @@ def evaluate_sentences(
         # cosines of a small model's sentences can differ only in their seventh decimal
         "gold_scores": [float(g) for g in pairs.gold],
         "cosines": {method: [float(c) for c in values] for method, values in cosines.items()},
+    }
+
+
+def raw_agreement(raw: np.ndarray, analysed: np.ndarray, reference: str) -> dict:
+    """How close raw-text vectors are to the ``reference`` encoder's vectors of the same sentences
+    analysed (the issue's measure of raw input: mean cosine >= 0.97, minimum >= 0.80)."""
+    cosines = row_cosines(raw, analysed)
+    return {
+        "reference": f"{reference}_analysed",
+        "sentences": len(cosines),
+        "mean_cosine": round(float(cosines.mean()), 6),
+        "p01_cosine": round(float(np.percentile(cosines, 1)), 6),
+        "min_cosine": round(float(cosines.min()), 6),
     }
 
 
