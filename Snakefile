@@ -227,6 +227,27 @@ rule export_static:
         "scripts/export_static.py"
 
 
+rule tune_static:
+    input:
+        unpack(plan.tune_inputs),
+    output:
+        static_tuned=directory(run_file("static_tuned")),
+    log:
+        log_file("tune_static"),
+    benchmark:
+        benchmark_file("tune_static")
+    conda:
+        "envs/report.yaml"
+    threads: plan.setting("tune_static", "threads")
+    resources:
+        mem_mb=plan.grows(plan.tune_mem_mb),
+        runtime=plan.grows(120),
+    params:
+        config=plan.options("tune_static"),
+    script:
+        "scripts/tune_static.py"
+
+
 rule write_report:
     input:
         unpack(plan.report_inputs),

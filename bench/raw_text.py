@@ -8,9 +8,9 @@ sentences of KorSTS dev and test (the bundled copies): the cosine of model2vec's
 text to fastText's vector of the text cut by the run's analyser (mean, 1st percentile, minimum),
 the share of words the table has no row or piece for, and KorSTS ρ × 100 on raw against analysed
 input.  Speed: ``--reviews`` NSMC reviews (from ../shared) turned into sentence vectors by
-model2vec on raw text, by MeCab + fastText and by Kiwi + fastText (one thread each), the median of
-``--repeats`` in this process; the ratios are what counts (the machines are noisy).  Prints a
-Markdown section for BENCHMARKS.md.
+model2vec on raw text, by MeCab + fastText and by Kiwi + fastText (one thread each; ``tokenizers``
+on its own threads, as model2vec runs it), the median of ``--repeats`` in this process; the ratios
+are what counts (the machines are noisy).  Prints a Markdown section for BENCHMARKS.md.
 """
 
 import argparse
@@ -158,7 +158,8 @@ def markdown(run: Path, name: str, found: dict, spent: dict) -> str:
     base = spent["model2vec_raw"]
     lines += [
         "",
-        f"Speed, {spent['reviews']:,} raw reviews to sentence vectors (median of the repeats, one thread):",
+        f"Speed, {spent['reviews']:,} raw reviews to sentence vectors (median of the repeats; the analysers and "
+        "fastText on one thread, `tokenizers` on its own threads, as model2vec runs it):",
         "",
         "| path | seconds | against model2vec on raw text |",
         "|---|---|---|",

@@ -687,7 +687,7 @@ def splice_compact(results: dict, path: Path, plot: str) -> None:
 
 
 # Sections measured by hand, outside bench/run, that a full run keeps (each as it stands, at the end).
-KEPT_SECTIONS = ("Query tool", "Compact models across k-means seeds")
+KEPT_SECTIONS = ("Query tool", "Compact models across k-means seeds", "Raw text into the static export")
 
 
 def _kept_sections(path: Path) -> str:

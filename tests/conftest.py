@@ -57,6 +57,9 @@ def tiny_config(workdir: Path) -> dict:
     sts.parent.mkdir(exist_ok=True)
     with gzip.open(KORSTS_TEST, "rt", encoding="utf-8") as handle:
         sts.write_text("".join(itertools.islice(handle, KORSTS_HEAD_PAIRS + 1)), encoding="utf-8")
+    train = workdir / "korsts" / "sts-train.tsv"  # KorSTS train's head: the tuned flavour's pairs
+    with gzip.open(KORSTS_TEST.with_name("sts-train.tsv.gz"), "rt", encoding="utf-8") as handle:
+        train.write_text("".join(itertools.islice(handle, KORSTS_HEAD_PAIRS + 1)), encoding="utf-8")
     return {
         "runs": {
             "ko_tiny": {
@@ -65,6 +68,7 @@ def tiny_config(workdir: Path) -> dict:
                 "fasttext": dict(TINY_FASTTEXT),
                 "compress_vectors": {"activate": True, "variants": {"small": TINY_COMPACT}},
                 "export_static": {"sif_components": 1},  # the SIF flavour's common direction, tested
+                "tune_static": {"activate": True, "pairs": str(train), "epochs": 2, "learning_rate": 0.002},
                 "evaluation": {
                     **evaluation,
                     "similarity": {"ws353_ko": str(REPO / "resources/eval/WS353_korean.csv")},

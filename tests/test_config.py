@@ -47,6 +47,8 @@ def test_shipped_configs_are_valid():
         ({"corpus": {"path": "c.txt"}, "fasttext": {"dimm": 5}}, "'dimm' was unexpected"),
         ({"corpus": {"path": "c.txt"}, "fasttext": {"dim": "a lot"}}, "'a lot' is not of type 'integer'"),
         ({"corpus": {"path": "c.txt"}, "finetune_word2vec": {"activate": True}}, "'pretrained' is a required property"),
+        ({"corpus": {"path": "c.txt"}, "tune_static": {"activate": True}}, "'pairs' is a required property"),
+        ({"corpus": {"path": "c.txt"}, "tune_static": {"start": "tuned"}}, "'tuned' is not one of ['parity', 'sif']"),
         ({"corpus": {}}, "'path' is a required property"),
     ],
 )

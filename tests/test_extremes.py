@@ -61,6 +61,8 @@ def test_a_model_without_subwords_is_reported_with_what_does_not_apply(extremes)
     assert "no subwords" in page
     compact = m["compression"]["variants"]["small"]
     assert compact["buckets_kept"] == 0 and compact["parity"]["passed"]
+    static = json.loads((extremes / "results/no_subwords/export_static/stats.json").read_text(encoding="utf-8"))
+    assert static["raw_text"] is None  # no pieces where fastText leaves unknown words out
 
 
 def test_a_one_dimensional_model_skips_the_pca_and_says_why(extremes):

@@ -172,6 +172,10 @@ def test_a_jamo_run_takes_raw_hangul(workflow_run):
     assert stats["eojeol_rows"] > 0
     tokens = model.tokenizer.encode("영화가 정말 재미있었다").tokens
     assert "[UNK]" not in tokens and all(char < "\u1100" or char > "\u11ff" for token in tokens for char in token)
+    # its SIF flavour weighs the corpus' tokens though they were counted in jamo: 영화 is frequent
+    sif = StaticModel.from_pretrained(str(folder / "sif"))
+    row = sif.embedding[sif.tokenizer.token_to_id("영화/NNG")]
+    assert 0 < np.linalg.norm(row) < 0.5
 
 
 def test_raw_text_rows_without_the_corpus_files_are_one_message(capsys, tiny_pipeline, tmp_path):

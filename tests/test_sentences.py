@@ -129,7 +129,7 @@ def test_the_report_scores_sentences_raw_and_analysed(tiny_pipeline, workflow_ru
     assert scored["pairs"] == KORSTS_HEAD_PAIRS and scored["scale"] == [0.0, 5.0]  # KorSTS's head, recognised
     head = read_sentence_pairs(workflow_run / "korsts" / "sts-test.tsv")
     methods = scored["methods"]
-    vectors = ("fasttext_mean", "static_mean", "static_sif")
+    vectors = ("fasttext_mean", "static_mean", "static_sif", "static_tuned")
     expected = {BASELINE, *(f"{v}_{i}" for v in vectors for i in ("raw", "analysed"))}
     assert set(methods) == expected
     baseline = evaluate_sentences(head, {})["methods"][BASELINE]["spearman"]

@@ -69,7 +69,7 @@ def test_no_library_module_imports_another_in_a_cycle():
 def test_the_snakefile_holds_rules_only():
     text = (REPO / "Snakefile").read_text(encoding="utf-8")
     assert not re.search(r"^\s*def ", text, re.MULTILINE)
-    assert len(text.splitlines()) < 300
+    assert len(text.splitlines()) < 330
     assert "results/" not in text  # every path comes from morphvec.layout
 
 

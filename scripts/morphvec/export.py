@@ -210,9 +210,9 @@ def export_static(
     direction.  ``tokenizer.json`` is a whitespace-split tokenizer (``tokenizers``),
     ``config.json`` model2vec's config, ``modules.json`` sentence-transformers' module list.
 
-    ``raw_text`` (a run cut by an analyser; needs ``token_stats`` and ``eojeol_counts``) adds
+    ``raw_text`` (a run cut by an analyser, with subwords; needs ``token_stats`` and ``eojeol_counts``) adds
     rows for raw, unanalysed text (:mod:`morphvec.raw_text`): the corpus' eojeol seen at least
-    ``raw_eojeol_min_count`` times, composed from their morphemes, and ``raw_pieces`` trained
+    ``raw_eojeol_min_count`` times, composed from their morphemes, and ``raw_pieces`` frequent
     word pieces (plus the corpus' characters) for any other eojeol.
 
     ``static_sif`` (a folder, with ``tokens``: the corpus' documents) gets the SIF flavour in the
@@ -221,6 +221,7 @@ def export_static(
     principal directions of ``sif_documents`` of the corpus' documents.
     """
     from morphvec.formats import open_torch_export
+    from morphvec.jamo import from_jamo
 
     if raw_text and (token_stats is None or eojeol_counts is None):
         raise UserInputError(
@@ -229,11 +230,13 @@ def export_static(
             "gives both), or --no-raw-text",
         )
     corpus = read_json(require_file(token_stats, "token statistics", "run the tokenize step")) if raw_text else {}
-    raw_text = raw_text and corpus.get("tokenizer", "whitespace") != "whitespace"  # eojeol are the tokens there
-    # The analyser first, in a process that ends before the torch export is opened (memory).
-    analysed = _analysed_eojeol(corpus, eojeol_counts, raw_eojeol_min_count) if raw_text else None
-    embedding = open_torch_export(require_file(torch_weights, "torch export", "run export_torch"))
+    embedding = open_torch_export(require_file(torch_weights, "torch export", "run export_torch"))  # mapped, not read
     require_file(torch_vocab, "torch vocabulary", "run export_torch")
+    # Not for whitespace tokens (the eojeol are the tokens), nor without subwords: fastText leaves
+    # an unknown word out there, and the pieces would not (analysed input would lose its parity).
+    raw_text = raw_text and corpus.get("tokenizer", "whitespace") != "whitespace" and bool(embedding.max_n)
+    # The analyser in a process that ends before the export's rows are read (memory).
+    analysed = _analysed_eojeol(corpus, eojeol_counts, raw_eojeol_min_count) if raw_text else None
     words, matrix = _static_rows(embedding, token_counts, extend_vocabulary, extend_min_count)
     layer = None
     if analysed is not None:
@@ -244,7 +247,7 @@ def export_static(
     keys = words + (layer.keys if layer else [])
     unknown = STATIC_UNKNOWN if STATIC_UNKNOWN not in keys else f"{STATIC_UNKNOWN}_morphvec"
     tokenizer = flavour_tokenizer(keys, unknown, layer is not None, corpus.get("lowercase", False))
-    _write_static_folder(
+    write_static_folder(
         _flavour_table(matrix, layer), tokenizer, static_weights, static_tokenizer, static_config, static_modules
     )
     stats = {
@@ -258,8 +261,9 @@ def export_static(
     }
     if static_sif is not None:
         sif_settings = {"a": sif_a, "components": sif_components, "documents": sif_documents}
+        spell = from_jamo if embedding.jamo else str  # the corpus' tokens as the table's keys
         stats["sif"] = _export_sif(
-            matrix, words, layer, tokenizer, stats, token_counts, tokens, static_sif, **sif_settings
+            matrix, words, layer, tokenizer, stats, token_counts, tokens, static_sif, spell, **sif_settings
         )
     log.info("static export: %s", stats)
     if static_stats is not None:
@@ -298,7 +302,7 @@ def _flavour_table(matrix: np.ndarray, layer, prior: np.ndarray | None = None) -
     return np.vstack([*parts, np.zeros((1, matrix.shape[1]), dtype=np.float32)])
 
 
-def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, config_file, modules_file) -> None:
+def write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, config_file, modules_file) -> None:
     """One static flavour's four files: the table, the tokenizer, model2vec's config and
     sentence-transformers' module list."""
     from safetensors.numpy import save_file
@@ -326,7 +330,7 @@ def _write_static_folder(table: np.ndarray, tokenizer, weights, tokenizer_file, 
 
 
 def _export_sif(
-    matrix, words, layer, tokenizer, stats, token_counts, tokens, folder, *, a, components, documents
+    matrix, words, layer, tokenizer, stats, token_counts, tokens, folder, spell, *, a, components, documents
 ) -> dict:
     """The SIF flavour (:mod:`morphvec.sif`) as a folder in the static export's layout, its
     ``stats.json`` the parity flavour's ``stats`` with the SIF settings; the raw-text rows are
@@ -336,12 +340,14 @@ def _export_sif(
 
     if tokens is None:
         raise UserInputError("the SIF flavour needs the corpus' documents", "give --tokens tokenize_corpus/tokens.txt")
-    counts = dict(read_token_counts(token_counts))
+    counts: dict[str, int] = {}
+    for token, count in read_token_counts(token_counts):  # a jamo run's tokens, spelt as its keys are
+        counts[spell(token)] = counts.get(spell(token), 0) + count
     weights = sif.sif_weights(words, counts, a)
     weighted = sif.sif_table(matrix, weights, np.zeros((0, matrix.shape[1])))
     sample = sif.document_sample(require_file(tokens, "tokens", "run the tokenize step"), documents)
     index = {word: i for i, word in enumerate(words)}
-    ids = [[index[token] for token in document if token in index] for document in sample]
+    ids = [[index[key] for token in document if (key := spell(token)) in index] for document in sample]
     directions = sif.common_directions(weighted, ids, components)
     settings = {"a": a, "components": len(directions), "documents": len(sample)}
     prior = None
@@ -351,6 +357,6 @@ def _export_sif(
     table = _flavour_table(sif.sif_table(matrix, weights, directions), layer, prior)
     with atomic_dir(folder) as tmp:
         files = [Path(tmp) / name for name in ("model.safetensors", "tokenizer.json", "config.json", "modules.json")]
-        _write_static_folder(table, tokenizer, *files)
+        write_static_folder(table, tokenizer, *files)
         write_json(Path(tmp) / "stats.json", {**stats, "sif": settings})
     return settings

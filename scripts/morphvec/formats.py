@@ -434,7 +434,7 @@ def open_fasttext_vectors(
 
 class StaticVectors:
     """A static export read the way model2vec's ``StaticModel`` reads it: ``tokenizer.json``
-    (whitespace split, word level) gives token ids, and a text's vector is the mean of the rows
+    (whitespace split; word pieces for raw text) gives token ids, and a text's vector is the mean of the rows
     of its known tokens (unknown tokens dropped; none known: zero).  ``vocabulary_rows`` is the
     number of rows the model's own vocabulary has (the rest extend it: see ``export_static``),
     so the table without its extension can be measured too (``vocabulary_only``)."""

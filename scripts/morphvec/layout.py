@@ -58,6 +58,8 @@ FILES = {
     "static_modules": "export_static/modules.json",
     "static_stats": "export_static/stats.json",
     "static_sif": "export_static/sif",  # the SIF flavour: the same four files (morphvec/sif.py)
+    # tune_static (optional): a flavour trained on sentence pairs, the same four files (morphvec/tune.py)
+    "static_tuned": "tune_static/flavour",
     # write_report
     "metrics": "report/metrics.json",
     "report_html": "report/report.html",

@@ -60,6 +60,8 @@ def forcing(force: bool, inputs: Iterable[str | os.PathLike] = ()) -> Iterator[N
 
 
 FINGERPRINT_BYTES = 64 * 1024
+# The empty file Snakemake adds to a directory() output after its job: not a change of the folder.
+SNAKEMAKE_MARKER = ".snakemake_timestamp"
 
 
 def _stamp(path: Path) -> list:
@@ -88,7 +90,7 @@ def _entries(directory: Path) -> str:
     stamps = [
         [str(path.relative_to(directory)), _stamp(path)]
         for path in sorted(directory.rglob("*"))
-        if path.is_file() or path.is_symlink()
+        if (path.is_file() or path.is_symlink()) and path.name != SNAKEMAKE_MARKER
     ]
     return hashlib.blake2b(json.dumps(stamps).encode(), digest_size=16).hexdigest()
 

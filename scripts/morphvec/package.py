@@ -20,6 +20,7 @@ from pathlib import Path
 
 from morphvec import provenance, render
 from morphvec.hub_metadata import package_problems
+from morphvec.outputs import SNAKEMAKE_MARKER
 from morphvec.runtime import UserInputError, atomic_dir, read_json, require_file
 from morphvec.schema import SCHEMA_DEFAULT, configured, raise_problems
 
@@ -37,7 +38,7 @@ PACKAGE_FILES = {
     "torch_loader": "torch/fasttext_torch.py",
 }
 # layout name -> folder inside the package (copied when the run has it: runs before v0.3 have none)
-PACKAGE_FOLDERS = {"static_sif": "sif"}
+PACKAGE_FOLDERS = {"static_sif": "sif", "static_tuned": "tuned"}
 
 # Citations of the evaluation files morphvec ships, by file name.
 CITATIONS = {
@@ -123,6 +124,8 @@ SENTENCE_METHODS = {
     "static_mean_analysed": "static export, analysed input",
     "static_sif_raw": "static export's SIF flavour (sif/), raw input",
     "static_sif_analysed": "static export's SIF flavour (sif/), analysed input",
+    "static_tuned_raw": "static export's tuned flavour (tuned/), raw input",
+    "static_tuned_analysed": "static export's tuned flavour (tuned/), analysed input",
 }
 
 
@@ -296,7 +299,8 @@ def package_model(
             shutil.copyfile(sources[name], Path(tmp) / target)
         for name, target in PACKAGE_FOLDERS.items():
             if inputs.get(name) and Path(inputs[name]).is_dir():
-                shutil.copytree(inputs[name], Path(tmp) / target)
+                # without the empty marker Snakemake puts in a folder output
+                shutil.copytree(inputs[name], Path(tmp) / target, ignore=shutil.ignore_patterns(SNAKEMAKE_MARKER))
         card = _card(metrics, sources, provenance.sha256(manifest), metadata)
         (Path(tmp) / "README.md").write_text(card, encoding="utf-8")
     log.info("packaged %s into %s", metrics["run"], package)

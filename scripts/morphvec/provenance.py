@@ -91,6 +91,9 @@ def _input_slots(settings: dict) -> Iterator[tuple[str, dict, str]]:
     finetune = settings.get("finetune_word2vec", {})
     if finetune.get("activate"):
         yield "finetune_word2vec.pretrained", finetune, "pretrained"
+    tune = settings.get("tune_static", {})
+    if tune.get("activate"):
+        yield "tune_static.pairs", tune, "pairs"
 
 
 def run_inputs(settings: dict) -> dict[str, str]:

@@ -10,8 +10,8 @@ whitespace into eojeol, which are mostly not morphemes.  This layer adds, to any
   is then the analysed text's sum over fewer terms: the same direction as fastText's vector, which
   is all a cosine sees.
 - **word pieces** for an eojeol never seen, run by ``tokenizers``' WordPiece (greedy longest
-  prefix, then ``##`` pieces): a piece vocabulary trained on the corpus' eojeol plus every
-  character it holds, every Hangul syllable and compatibility jamo and printable ASCII (WordPiece
+  prefix, then ``##`` pieces): the most frequent 2-4-character pieces of the corpus' eojeol plus
+  every character it holds, every Hangul syllable and compatibility jamo and printable ASCII (WordPiece
   makes a whole word unknown for one character it lacks), each piece's row *fitted* (ridge least
   squares, pulled towards fastText's own vector of the piece's text) so that the pieces of the
   corpus' eojeol sum to their analyses, each eojeol cut as if it had no row of its own.  On the
@@ -39,9 +39,7 @@ log = logging.getLogger("morphvec.raw_text")
 PIECE_PREFIX = "##"  # tokenizers' WordPiece continuation prefix
 # Eojeol seen once are mostly typos and run-together text; the pieces are fitted on the rest.
 FIT_MIN_COUNT = 2
-# The trainer sees an eojeol at most this often: enough to rank merges, without feeding it 50,000
-# copies of "영화".
-TRAIN_REPEAT_CAP = 50
+PIECE_CHARS = 4  # the longest piece counted (characters)
 # Pulls a piece that occurs in few fitted eojeol towards fastText's vector of its text (a piece
 # no eojeol holds gets just that) instead of leaving it wild or zero.
 RIDGE = 1.0
@@ -117,7 +115,7 @@ def build_raw_text(
     analysed = list(analyses)
     eojeol = [word for word in analysed if counts[word] >= eojeol_min_count and analyses[word]]
     keys = {**index, **{word: len(index) + i for i, word in enumerate(eojeol)}}
-    trained = _train_pieces(eojeol_counts, pieces)
+    trained = _frequent_pieces(eojeol_counts, pieces)
     characters = sorted({char for word, _ in eojeol_counts for char in word} | set(ALWAYS_PIECES))
     candidates = [*trained, *characters, *(PIECE_PREFIX + char for char in characters)]
     piece_keys = list(dict.fromkeys(piece for piece in candidates if piece not in keys))
@@ -154,19 +152,22 @@ def _sparse(rows: list[dict[int, int]], columns: int) -> scipy.sparse.csr_matrix
     return scipy.sparse.csr_matrix((data, indices, pointers), shape=(len(rows), columns), dtype=np.float64)
 
 
-def _train_pieces(eojeol_counts: list[tuple[str, int]], size: int) -> list[str]:
-    """A WordPiece vocabulary of ``size`` trained (``tokenizers``) on the corpus' eojeol."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-
-    if size == 0:
-        return []
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    trainer = trainers.WordPieceTrainer(vocab_size=size, min_frequency=2, show_progress=False)
-    repeated = (word for word, count in eojeol_counts for _ in range(min(count, TRAIN_REPEAT_CAP)))
-    tokenizer.train_from_iterator(repeated, trainer)
-    vocabulary = tokenizer.get_vocab()
-    return sorted(vocabulary, key=vocabulary.get)
+def _frequent_pieces(eojeol_counts: list[tuple[str, int]], size: int) -> list[str]:
+    """The ``size`` most frequent pieces of the corpus' eojeol seen ``FIT_MIN_COUNT`` times, by
+    occurrences (ties by text): starts of 2 to 4 characters, and later stretches of 2 to 4 as
+    ``##`` pieces.  Counted, not trained: ``tokenizers``' WordPiece trainer breaks ties between
+    equal merges by ids that follow a hash map's order, so two runs of the tiny test config got
+    different pieces (16 of them) and a different ``tokenizer.json`` (huggingface/tokenizers
+    issue #1794, open; its fix, pull request #2066, is not merged)."""
+    counts: collections.Counter = collections.Counter()
+    for word, count in eojeol_counts:
+        if count < FIT_MIN_COUNT:
+            break  # most frequent first
+        for start in range(len(word) - 1):
+            for end in range(start + 2, min(len(word), start + PIECE_CHARS) + 1):
+                counts[word[start:end] if start == 0 else PIECE_PREFIX + word[start:end]] += count
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [piece for piece, _ in ranked[:size]]
 
 
 def segment(word: str, keys, longest: int, skip_whole: bool = False) -> list[str] | None:

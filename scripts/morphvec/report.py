@@ -100,6 +100,12 @@ class RunContext:
         return formats.StaticVectors(folder) if folder and Path(folder).is_dir() else None
 
     @functools.cached_property
+    def static_tuned(self) -> formats.StaticVectors | None:
+        """The tuned flavour (tune_static), when the run has the step on."""
+        folder = self.optional("static_tuned")
+        return formats.StaticVectors(folder) if folder and Path(folder).is_dir() else None
+
+    @functools.cached_property
     def space(self) -> Space:
         """gensim's vectors as a query Space: the run's tokenizer (eojeol queries: the words the
         report asks for, cut ahead of time in :attr:`cut_words`), its tags, its output vectors."""
@@ -233,11 +239,13 @@ def sentences_section(ctx: RunContext) -> Part:
     }
     if ctx.static_sif is not None:  # the same rows, weighted: the same tokens unknown
         encoders["static_sif"] = ctx.static_sif.sentence_vectors
+    if ctx.static_tuned is not None:
+        encoders["static_tuned"] = ctx.static_tuned.sentence_vectors
     cut = ctx.cut_words
     analyse = (lambda sentence: [token for token, _ in cut(sentence)]) if cut is not None else None
     # raw text through a static flavour should give what the analysed text gives: for the parity
     # flavour, fastText's vector; for the SIF one, its own
-    references = {"static_mean": "fasttext_mean", "static_sif": "static_sif"}
+    references = {"static_mean": "fasttext_mean", "static_sif": "static_sif", "static_tuned": "static_tuned"}
     scored = {
         name: evaluate_sentences(read_sentence_pairs(path), encoders, analyse, unknown, references)
         for name, path in ctx.evaluation["sts"].items()
@@ -246,6 +254,8 @@ def sentences_section(ctx: RunContext) -> Part:
     if ctx.static_sif is not None:  # the flavour's settings, beside its figures
         found["static_sif"] = read_json(Path(ctx.optional("static_sif")) / "stats.json")["sif"]
     found["static_raw_text"] = read_json(ctx.file("static_stats")).get("raw_text")
+    if ctx.static_tuned is not None:  # how it was trained, beside its figures
+        found["static_tuned"] = read_json(Path(ctx.optional("static_tuned")) / "stats.json")["tuned"]
     return found, {}
 
 
@@ -315,8 +325,9 @@ def _has_vector(space: Space, word: str) -> bool:
     return True
 
 
-def _probe(ctx: RunContext, embedding) -> dict | None:
-    """The sentiment probe on ``embedding``'s sentence vectors (None without labelled documents)."""
+def _probe(ctx: RunContext, embedding, unit: bool = False) -> dict | None:
+    """The sentiment probe on ``embedding``'s sentence vectors (None without labelled documents),
+    scaled to unit length with ``unit``."""
     if not ctx.has_labels:
         return None
     settings, seed = ctx.evaluation["sentiment_probe"], ctx.evaluation["seed"]
@@ -324,6 +335,9 @@ def _probe(ctx: RunContext, embedding) -> dict | None:
     if not texts:
         return None
     sentence_vectors = np.asarray(embedding.sentence_vectors(texts))  # torch's tensor, or a static table's array
+    if unit:
+        norms = np.linalg.norm(sentence_vectors, axis=1, keepdims=True)
+        sentence_vectors = np.divide(sentence_vectors, norms, out=np.zeros_like(sentence_vectors), where=norms > 0)
     return analyses.sentiment_probe(
         sentence_vectors, labels, settings["negative_max"], settings["positive_min"], settings["test_share"], seed
     )
@@ -331,13 +345,17 @@ def _probe(ctx: RunContext, embedding) -> dict | None:
 
 def sentiment_section(ctx: RunContext) -> Part:
     """Logistic regression on the torch export's sentence vectors, when the corpus has labels, and
-    on the static export's SIF flavour (the same documents and split, its vectors as they come)."""
+    on the static export's SIF and tuned flavours (the same documents and split; their vectors at
+    unit length, since a flavour's scale is arbitrary: SIF rows are short, and the regression's
+    fixed regularisation would weigh them down)."""
     probe = _probe(ctx, ctx.torch_embedding)
     if probe is None:
         return {}, {}
     found = {"sentiment_probe": probe}
     if ctx.static_sif is not None and "accuracy" in probe:
-        found["sentiment_probe_sif"] = _probe(ctx, ctx.static_sif)
+        found["sentiment_probe_sif"] = _probe(ctx, ctx.static_sif, unit=True)
+    if ctx.static_tuned is not None and "accuracy" in probe:
+        found["sentiment_probe_tuned"] = _probe(ctx, ctx.static_tuned, unit=True)
     return found, {}
 
 

@@ -94,6 +94,8 @@ STS_COLUMNS = {
     "_sts_fasttext_analysed": STS_HEADLINE,
     "_sts_static_raw": "static_mean_raw",
     "_sts_sif_analysed": "static_sif_analysed",
+    "_sts_sif_raw": "static_sif_raw",
+    "_sts_tuned_raw": "static_tuned_raw",
     "_sts_baseline": BASELINE,
 }
 
@@ -102,7 +104,8 @@ def _sentence_columns(name: str) -> list[str]:
     return [
         f"{name}_sts_fasttext_analysed", f"{name}_sts_fasttext_analysed_low", f"{name}_sts_fasttext_analysed_high",
         f"{name}_sts_difference", f"{name}_sts_difference_low", f"{name}_sts_difference_high",
-        f"{name}_sts_static_raw", f"{name}_sts_sif_analysed", f"{name}_sts_baseline",
+        f"{name}_sts_static_raw", f"{name}_sts_sif_analysed", f"{name}_sts_sif_raw", f"{name}_sts_tuned_raw",
+        f"{name}_sts_baseline",
     ]  # fmt: skip
 
 
@@ -228,6 +231,8 @@ SUFFIX_TITLES = {
     "_sts_difference": "sentence ρ × 100, fastText, analysed input: difference from the first run",
     "_sts_static_raw": "sentence ρ × 100, static export, raw input",
     "_sts_sif_analysed": "sentence ρ × 100, SIF flavour, analysed input",
+    "_sts_sif_raw": "sentence ρ × 100, SIF flavour, raw input",
+    "_sts_tuned_raw": "sentence ρ × 100, tuned flavour, raw input",
     "_sts_baseline": "sentence ρ × 100, no model (character n-gram TF-IDF)",
     "_spearman_subword_low": "ρ, all pairs (subword): 95% interval",
     "_difference_subword_low": "difference: paired 95% interval",
@@ -348,6 +353,8 @@ SUFFIX_EXPLANATIONS = {
     "_sts_static_raw": "the static export's sentence vectors on raw text, as sentence-transformers and model2vec "
     "users call encode",
     "_sts_sif_analysed": "the static export's SIF flavour (export_static/sif) on text cut as the corpus was",
+    "_sts_sif_raw": "the SIF flavour on raw text, through its raw-text rows",
+    "_sts_tuned_raw": "the tuned flavour (tune_static, trained on tune_static.pairs) on raw text; empty without it",
     "_sts_baseline": "TF-IDF of character 2-4-grams, no model: the figure to beat",
     "_spearman_subword_low": "bootstrap over the pairs (2,000 resamples, percentile): where ρ of the same model "
     "on another draw of such pairs would fall",

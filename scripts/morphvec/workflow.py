@@ -23,7 +23,7 @@ from morphvec.schema import SCHEMA_PATH, config_file_problem, run_problems
 from morphvec.tokenizers import TOKENIZERS
 
 # Config keys that are files (inputs), workflow switches or job splits, not step options.
-NOT_OPTIONS = {"path", "pretrained", "activate", "shards"}
+NOT_OPTIONS = {"path", "pretrained", "pairs", "start", "activate", "shards"}
 # MiB the eojeol counts take per MB of text: 140 MiB for NSMC's 127 MB (1.18M types, measured
 # 2026-12-01); types grow more slowly than text, so this overestimates larger shards.
 EOJEOL_COUNTS_MB = 1.1
@@ -204,6 +204,8 @@ class Workflow:
         names += ["word_vectors", "ngram_vectors", "vocab", "ngram_settings", "output_vectors"]
         names += ["torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer", "static_stats"]
         names += ["static_sif"]
+        if self.is_activated(run, "tune_static"):
+            names += ["static_tuned"]
         if self.is_activated(run, "finetune_word2vec"):
             names += ["finetune_model", "finetune_stats"]
         inputs: dict[str, Any] = {name: run_file(name).format(run=run) for name in names}
@@ -220,6 +222,8 @@ class Workflow:
         skip = {"manifest", "metrics", "plots", "documents", "package", *per_shard, *per_variant}
         if not self.is_activated(run, "finetune_word2vec"):
             skip |= {"finetune_model", "finetune_stats"}
+        if not self.is_activated(run, "tune_static"):
+            skip.add("static_tuned")
         files = [run_file(name).format(run=run) for name in FILES if name not in skip]
         for name in per_shard:
             files += self.shard_files(name)(wildcards)
@@ -231,6 +235,8 @@ class Workflow:
         """What the published folder holds and its card cites."""
         names = ["model_bin", "torch_weights", "torch_vocab", "torch_loader", "static_weights", "static_tokenizer"]
         names += ["static_config", "static_modules", "static_stats", "static_sif", "metrics", "manifest"]
+        if self.is_activated(wildcards.run, "tune_static"):
+            names.append("static_tuned")
         return {name: run_file(name).format(run=wildcards.run) for name in names}
 
     def summary_inputs(self) -> dict[str, list[str]]:
@@ -335,6 +341,26 @@ class Workflow:
         """The steps after training: at most 1.5x the .bin (bench/run records each step's peak
         against it), plus headroom for the interpreter and its libraries."""
         return int(1.5 * self.matrix_mb(wildcards) + 1000)
+
+    def tune_inputs(self, wildcards) -> dict:
+        """The tune_static step's inputs: the flavour it starts from, the pairs, the token
+        statistics (the analyser) and the run's evaluation pair files (never trained on)."""
+        settings = self.settings(wildcards.run)
+        start = "static_sif" if settings["tune_static"]["start"] == "sif" else "static_weights"
+        folder = run_file(start).format(run=wildcards.run)  # a file inside a folder output is no input
+        return {
+            "static_start": folder,  # the SIF folder, or the parity flavour's model.safetensors
+            "pairs": settings["tune_static"]["pairs"],
+            "token_stats": run_file("token_stats").format(run=wildcards.run),
+            "exclude": list(settings["evaluation"]["sts"].values()),
+        }
+
+    def tune_mem_mb(self, wildcards) -> int:
+        """The tuned flavour: the static table four times (weights, gradient, Adam's two moments)
+        beside the models' estimate, the analyser's process and the job's own."""
+        settings = self.settings(wildcards.run)
+        entry = TOKENIZERS.get(settings["tokenizer"]["name"])
+        return self.model_mem_mb(wildcards) + (entry.worker_mb if entry else 0) + JOB_PROCESS_MB
 
     def static_mem_mb(self, wildcards) -> int:
         """The static export: the models, as the steps after training, plus the raw-text rows'
