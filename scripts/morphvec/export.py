@@ -275,16 +275,10 @@ def _analysed_eojeol(corpus: dict, eojeol_counts, min_count: int) -> tuple[list,
     """The corpus' eojeol counts and the analyses :mod:`morphvec.raw_text` needs, cut by the run's
     analyser (as the corpus was) in a process of its own, as keys of the static table."""
     from morphvec.corpus import read_token_counts
-    from morphvec.jamo import from_jamo
-    from morphvec.raw_text import eojeol_to_analyse
-    from morphvec.tokenize import CutWords
+    from morphvec.raw_text import analyse_as_keys, eojeol_to_analyse
 
     counts = read_token_counts(require_file(eojeol_counts, "eojeol counts", "run the tokenize step"))
-    wanted = eojeol_to_analyse(counts, min_count)
-    unit = corpus.get("unit", "syllable")
-    cut = CutWords(wanted, corpus["tokenizer"], corpus.get("pos", False), unit, corpus.get("lowercase", False))
-    key = from_jamo if unit == "jamo" else str  # the static table's keys are in ordinary Hangul
-    return counts, {word: [key(token) for token, _ in cut(word)] for word in wanted}
+    return counts, analyse_as_keys(eojeol_to_analyse(counts, min_count), corpus)
 
 
 def _text_vectors(embedding):

@@ -80,6 +80,17 @@ class RawText:
         return np.vstack([eojeol, pieces]).astype(np.float32)
 
 
+def analyse_as_keys(words: list[str], corpus: dict) -> dict[str, list[str]]:
+    """Each of ``words`` cut by the run's analyser (``corpus``: its tokenize step's statistics), in
+    a process of its own, as keys of a static table (a jamo run's tokens in ordinary Hangul)."""
+    from morphvec.jamo import from_jamo
+    from morphvec.tokenize import CutWords
+
+    cut = CutWords.of_run(words, corpus)
+    key = from_jamo if corpus.get("unit") == "jamo" else str
+    return {word: [key(token) for token, _ in cut(word)] for word in words}
+
+
 def eojeol_to_analyse(eojeol_counts: list[tuple[str, int]], eojeol_min_count: int) -> list[str]:
     """The eojeol :func:`build_raw_text` needs analysed: those that get a row or help the fit."""
     needed = min(eojeol_min_count, FIT_MIN_COUNT)
@@ -112,8 +123,7 @@ def build_raw_text(
         return ids
 
     analyses = {word: morphemes(tokens) for word, tokens in analyses.items() if word not in index}
-    analysed = list(analyses)
-    eojeol = [word for word in analysed if counts[word] >= eojeol_min_count and analyses[word]]
+    eojeol = [word for word in analyses if counts[word] >= eojeol_min_count and analyses[word]]
     keys = {**index, **{word: len(index) + i for i, word in enumerate(eojeol)}}
     trained = _frequent_pieces(eojeol_counts, pieces)
     characters = sorted({char for word, _ in eojeol_counts for char in word} | set(ALWAYS_PIECES))

@@ -131,14 +131,7 @@ class RunContext:
         for path in self.evaluation["analogy"].values():
             words.update(word for _, question in read_analogy_questions(path) for word in question)
         words.update(sentence_texts(self.evaluation["sts"]))  # whole sentences, cut as the corpus was
-        corpus = self.corpus
-        return CutWords(
-            words,
-            corpus["tokenizer"],
-            corpus.get("pos", False),
-            corpus.get("unit", "syllable"),
-            corpus.get("lowercase", False),
-        )
+        return CutWords.of_run(words, self.corpus)
 
     @functools.cached_property
     def eojeol_words(self) -> list[str]:

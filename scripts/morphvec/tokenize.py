@@ -178,6 +178,12 @@ class CutWords:
             except BrokenProcessPool as error:
                 raise worker_died(f"the {name} analyser process (cutting words ahead of time)", error) from None
 
+    @classmethod
+    def of_run(cls, words: Iterable[str], corpus: dict) -> "CutWords":
+        """``words`` cut as a run's corpus was: ``corpus`` is its tokenize step's statistics."""
+        unit, pos, lowercase = corpus.get("unit", "syllable"), corpus.get("pos", False), corpus.get("lowercase", False)
+        return cls(words, corpus["tokenizer"], pos, unit, lowercase)
+
     def __call__(self, word: str) -> list[tuple[str, str | None]]:
         try:
             return self._cut[word]

@@ -99,17 +99,14 @@ def tune_static(
 
 def _both_inputs(training, corpus: dict) -> tuple[list[str], list[str], list[float]]:
     """Every pair raw (cleaned as the corpus was) and analysed (whitespace runs keep raw only)."""
-    from morphvec.tokenize import CutWords, clean_text
+    from morphvec.raw_text import analyse_as_keys
+    from morphvec.tokenize import clean_text
 
     raw = [" ".join(clean_text(text, collections.Counter()).split()) for text in training.sentences]
     texts = [raw]
     if corpus.get("tokenizer", "whitespace") != "whitespace":
-        from morphvec.jamo import from_jamo
-
-        unit = corpus.get("unit", "syllable")
-        cut = CutWords(raw, corpus["tokenizer"], corpus.get("pos", False), unit, corpus.get("lowercase", False))
-        key = from_jamo if unit == "jamo" else str  # the static table's keys are in ordinary Hangul
-        texts.append([" ".join(key(token) for token, _ in cut(text)) for text in raw])
+        cut = analyse_as_keys(sorted(set(raw)), corpus)
+        texts.append([" ".join(cut[text]) for text in raw])
     n = len(training.first)
     first = [text for version in texts for text in version[:n]]
     second = [text for version in texts for text in version[n:]]
